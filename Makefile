@@ -1,0 +1,72 @@
+# The coach's two set-up commands: `make run` and `make test`. Both build .venv from
+# nothing (Python 3.10, pinned by requirements.lock) and train only when inputs change.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+MODEL := models/coach.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(shell find bot/nlu -name '*.py' 2>/dev/null)
+
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
+export DATABASE_URL ?= sqlite:///$(CURDIR)/data/db/coach.sqlite3
+export REDIS_URL ?=
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install train run shell test unit validate story-test eval bench clean
+
+help:
+	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
+	@echo "make test   - set up and run every test"
+	@echo "make shell  - chat in the terminal"
+	@echo "make eval   - intent F1 on the held-out set"
+	@echo "make bench  - start-up and reply latency figures"
+
+$(STAMP): requirements.lock
+	@test -n "$(PY310)" || { echo "Python 3.10 is required (e.g. 'pyenv install 3.10.13')." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PY310) -m venv $(VENV)
+	@echo "Installing pinned dependencies into $(VENV) (first time: a few minutes)..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	$(BIN)/rasa train --config config.yml --domain domain.yml --data data \
+		--out models --fixed-model-name coach
+	@touch $@
+
+train: $(MODEL)
+
+run: $(STAMP)
+	$(BIN)/python -m bot.serve
+
+shell: $(MODEL)
+	$(BIN)/python -m bot.serve --shell
+
+validate: $(STAMP)
+	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
+
+unit: $(MODEL)
+	$(BIN)/python -m pytest -q tests
+
+story-test: $(MODEL)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out results/stories
+
+test: validate unit story-test
+
+eval: $(MODEL)
+	$(BIN)/python -m scripts.evaluate
+
+bench: $(MODEL)
+	$(BIN)/python -m bench.latency
+
+clean:
+	rm -rf models results .pytest_cache

@@ -1,0 +1,83 @@
+"""Helpers shared by the actions: the store, the clock and message fields."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, List, Optional
+
+from rasa_sdk import Tracker
+
+from bot import lexicon
+from bot.store import CoachStore, default_store
+
+_store_override: Optional[CoachStore] = None
+
+
+def store() -> CoachStore:
+    """The process-wide store (DATABASE_URL); tests may swap it with `use_store`."""
+    return _store_override or default_store()
+
+
+def use_store(s: Optional[CoachStore]) -> None:
+    global _store_override
+    _store_override = s
+
+
+def now() -> datetime:
+    """Naive UTC; every stored time is UTC."""
+    return datetime.utcnow()
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def entity_values(tracker: Tracker, entity: str) -> List[str]:
+    """Values NLU extracted for `entity` in the latest message, as strings."""
+    found = []
+    for ent in (tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") == entity and ent.get("value") is not None:
+            found.append(str(ent["value"]).strip().lower())
+    return found
+
+
+def canonical_values(tracker: Tracker, entity: str) -> List[str]:
+    """Entity values from NLU, normalised, plus any the lexicon finds in the text.
+
+    The lexicon is a safety net for what the statistical extractor misses; both
+    end up as canonical values from bot.records.
+    """
+    values: List[str] = []
+    for raw in entity_values(tracker, entity):
+        value = lexicon.canonical(entity, raw)
+        if value and value not in values:
+            values.append(value)
+    for value in lexicon.find_values(entity, latest_text(tracker)):
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def first_float(values: Iterable[Any], low: float, high: float) -> Optional[float]:
+    for value in values:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if low <= number <= high:
+            return number
+    return None
+
+
+def user_texts_since(tracker: Tracker, action_name: str) -> List[dict]:
+    """User message dicts since `action_name` last ran (oldest first)."""
+    messages: List[dict] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == action_name:
+            break
+        if event.get("event") == "user":
+            messages.append(event)
+    return list(reversed(messages))

@@ -1,0 +1,76 @@
+"""Logging walks, exercise sessions and sleep, each with encouragement."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import coaching
+from bot.knowledge import default_knowledge_base
+from bot.parsing import parse_minutes, parse_sleep
+from bot.records import ActivityRecord, SleepRecord
+
+from actions.common import (
+    canonical_values, entity_values, first_float, latest_text, now, store,
+)
+
+MAX_MINUTES = 24 * 60
+
+
+def _activity_from(tracker: Tracker) -> tuple:
+    """(kind, exercise_id): a named exercise decides the kind, else the activity words."""
+    kb = default_knowledge_base()
+    exercise = None
+    for value in entity_values(tracker, "exercise"):
+        exercise = kb.get(value) or exercise
+    exercise = exercise or kb.find(latest_text(tracker))
+    if exercise is not None:
+        return exercise.activity, exercise.id
+    kinds = canonical_values(tracker, "activity")
+    return (kinds[0] if kinds else None), None
+
+
+def _minutes_from(tracker: Tracker) -> Optional[float]:
+    minutes = first_float(entity_values(tracker, "duration"), 1, MAX_MINUTES)
+    if minutes is None:
+        minutes = parse_minutes(latest_text(tracker))
+    return minutes if minutes is not None and 0 < minutes <= MAX_MINUTES else None
+
+
+class ActionRecordActivity(Action):
+    def name(self) -> Text:
+        return "action_record_activity"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        kind, exercise_id = _activity_from(tracker)
+        if kind is None:
+            dispatcher.utter_message(
+                text="Nice work! What did you do: a walk, the bike, the pool, stretches or "
+                     "strengthening? Add the minutes too, e.g. \"walked 20 minutes\"."
+            )
+            return []
+        at = now()
+        record = ActivityRecord(at=at, kind=kind, minutes=_minutes_from(tracker), exercise_id=exercise_id)
+        store().add_activity(tracker.sender_id, record)
+        week_start = at - timedelta(days=7)
+        week = [a for a in store().profile(tracker.sender_id).activities if a.at >= week_start]
+        for line in coaching.activity_feedback(record, week):
+            dispatcher.utter_message(text=line)
+        return []
+
+
+class ActionRecordSleep(Action):
+    def name(self) -> Text:
+        return "action_record_sleep"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        quality, hours = parse_sleep(latest_text(tracker))
+        if quality is None:
+            dispatcher.utter_message(text="How did you sleep: well, okay or badly? Hours help too.")
+            return []
+        store().add_sleep(tracker.sender_id, SleepRecord(at=now(), quality=quality, hours=hours))
+        for line in coaching.sleep_feedback(quality, hours):
+            dispatcher.utter_message(text=line)
+        return []

@@ -1,0 +1,29 @@
+"""Session start: carry slots over and restore what the database knows."""
+from __future__ import annotations
+
+from typing import Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import store
+
+_NOT_CARRIED = {"requested_slot", "session_started_metadata", "data_erased"}
+
+
+class ActionSessionStart(Action):
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        events: List[Dict] = [SessionStarted()]
+        carried = {k: v for k, v in tracker.slots.items() if v is not None and k not in _NOT_CARRIED}
+        scores = [c.pain_score for c in store().profile(tracker.sender_id).checkins
+                  if c.pain_score is not None]
+        if scores:
+            carried["pain_score"] = scores[-1]
+        carried["red_flag"] = store().open_escalation(tracker.sender_id) is not None
+        events += [SlotSet(k, v) for k, v in carried.items()]
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,119 @@
+"""Pure clinical rules: pain location ranking, direction, phase, change, streaks.
+
+Records in, decisions out. Nothing here reads the clock or a database, so every
+rule can be tested with plain values (``today`` is always a parameter).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Iterable, Mapping, Optional, Sequence
+
+from bot.records import CheckinRecord
+
+# Proximal (0) to distal (5). Pain moving down this scale is peripheralizing,
+# pain moving up it is centralizing (clinical-guidance.md).
+LOCATION_RANK: Mapping[str, int] = MappingProxyType({
+    "lower_back": 0,
+    "upper_back": 0,
+    "buttock": 1,
+    "hip": 1,
+    "groin": 1,
+    "thigh": 2,
+    "leg": 2,  # an unspecified "leg" counts as thigh level
+    "knee": 3,
+    "calf": 4,
+    "shin": 4,
+    "foot": 5,
+})
+
+ACUTE_MAX_DAYS = 13  # < 2 weeks
+SUBACUTE_MAX_DAYS = 84  # up to 12 weeks
+MEANINGFUL_POINTS = 2.0
+MEANINGFUL_FRACTION = 0.30
+_EPSILON = 1e-9  # keeps "exactly 30%" meaningful despite float rounding
+
+
+def location_rank(location: Optional[str]) -> Optional[int]:
+    """Rank of a canonical body part, or None when it is unknown."""
+    if location is None:
+        return None
+    return LOCATION_RANK.get(location)
+
+
+def most_distal(locations: Iterable[Optional[str]]) -> Optional[str]:
+    """The furthest-from-the-spine known location; the first seen wins ties."""
+    best: Optional[str] = None
+    best_rank = -1
+    for location in locations:
+        rank = location_rank(location)
+        if rank is not None and rank > best_rank:
+            best, best_rank = location, rank
+    return best
+
+
+def previous_location(checkins: Sequence[CheckinRecord]) -> Optional[str]:
+    """Location of the latest check-in (by ``at``) that reported one.
+
+    Among records with the same timestamp the later one in the sequence wins.
+    """
+    latest: Optional[CheckinRecord] = None
+    for checkin in checkins:
+        if checkin.location is None:
+            continue
+        if latest is None or checkin.at >= latest.at:
+            latest = checkin
+    return latest.location if latest else None
+
+
+def pain_direction(previous: Optional[str], current: Optional[str]) -> str:
+    """Compare two locations: moving down the leg is peripheralizing."""
+    before, now = location_rank(previous), location_rank(current)
+    if before is None or now is None:
+        return "unknown"
+    if now > before:
+        return "peripheralizing"
+    if now < before:
+        return "centralizing"
+    return "stable"
+
+
+def phase_for(onset: Optional[date], today: date) -> Optional[str]:
+    """Episode phase by days since onset; a future onset counts as today."""
+    if onset is None:
+        return None
+    days = max((today - onset).days, 0)
+    if days <= ACUTE_MAX_DAYS:
+        return "acute"
+    if days <= SUBACUTE_MAX_DAYS:
+        return "subacute"
+    return "chronic"
+
+
+def is_meaningful_change(before: float, after: float) -> bool:
+    """A change of 2 points, or 30% of the starting score, matters clinically."""
+    delta = abs(after - before)
+    if delta + _EPSILON >= MEANINGFUL_POINTS:
+        return True
+    return before > 0 and delta > 0 and delta + _EPSILON >= MEANINGFUL_FRACTION * before
+
+
+def meaningful_improvement(before: float, after: float) -> bool:
+    """Pain went down by a clinically meaningful amount."""
+    return after < before and is_meaningful_change(before, after)
+
+
+def checkin_streak(days: Iterable[date], today: date) -> int:
+    """Consecutive check-in days ending today, or yesterday if today is still open.
+
+    Counting from yesterday means the streak is not shown as broken in the
+    morning before the person has had a chance to check in. Datetimes are
+    reduced to their calendar day.
+    """
+    seen = {d.date() if isinstance(d, datetime) else d for d in days}
+    day = today if today in seen else today - timedelta(days=1)
+    streak = 0
+    while day in seen:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak

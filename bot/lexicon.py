@@ -1,0 +1,259 @@
+"""Surface words -> canonical entity values (the values in bot.records).
+
+People describe pain and activity in their own words ("bum", "pins and needles",
+"did my press ups"). The NLU model catches many of them; this table is the
+deterministic safety net so the clinical rules only ever see canonical values.
+Pure: no I/O, no Rasa.
+
+Matching is on whole words after lower-casing; hyphens and punctuation separate
+words, so "press-ups" == "press ups" and "backpack" is never "back". At each
+position the longest surface form wins ("upper back" beats "back"). Negation is
+deliberately not handled here ("no numbness" still finds numbness): the safety
+rules decide what a negated symptom means.
+"""
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from bot.records import ACTIVITIES, BODY_PARTS, SIDES, SYMPTOMS, TRENDS
+
+_Words = Tuple[str, ...]
+
+
+def _back_of(*parts: str) -> Tuple[str, ...]:
+    """'back of my knee', 'back of the knee', 'back of knee' for each part word."""
+    return tuple(f"back of {det}{part}" for part in parts for det in ("my ", "the ", "your ", ""))
+
+
+SYNONYMS: Mapping[str, Mapping[str, Tuple[str, ...]]] = MappingProxyType({
+    "body_part": MappingProxyType({
+        "lower_back": (
+            "lower back", "low back", "back", "lumbar", "lumbar spine", "spine", "lower spine",
+            "lower back pain", "low back pain", "back pain", "tailbone", "coccyx", "sacrum",
+            "sacroiliac", "si joint", "small of my back", "small of the back", "lower backs",
+        ),
+        "upper_back": (
+            "upper back", "mid back", "middle back", "midback", "upper spine", "thoracic",
+            "thoracic spine", "shoulder blade", "shoulder blades", "between my shoulder blades",
+        ),
+        "buttock": (
+            "buttock", "buttocks", "bum", "butt", "bottom", "glute", "glutes", "gluteal",
+            "backside", "butt cheek", "bum cheek", "piriformis",
+        ),
+        "hip": ("hip", "hips", "hip joint", "side of my hip", "outer hip", "hip flexor", "hip flexors"),
+        "groin": ("groin", "groins", "crotch"),
+        "thigh": (
+            "thigh", "thighs", "upper leg", "upper legs", "hamstring", "hamstrings", "quad",
+            "quads", "quadriceps", "inner thigh", "outer thigh",
+        ) + _back_of("thigh", "thighs"),
+        "knee": ("knee", "knees", "kneecap", "behind the knee", "behind my knee") + _back_of("knee", "knees"),
+        "calf": ("calf", "calves", "lower leg", "lower legs", "calf muscle") + _back_of("calf", "calves"),
+        "shin": ("shin", "shins", "shinbone", "front of my shin", "front of my lower leg"),
+        "foot": (
+            "foot", "feet", "toe", "toes", "big toe", "ankle", "ankles", "heel", "heels",
+            "sole", "soles", "sole of my foot", "top of my foot",
+        ),
+        "leg": ("leg", "legs", "down my leg", "down the leg", "whole leg") + _back_of("leg", "legs"),
+    }),
+    "side": MappingProxyType({
+        "left": ("left", "left side", "left hand side", "left-hand side", "lhs", "the left"),
+        "right": ("right", "right side", "right hand side", "right-hand side", "rhs", "the right"),
+        "both": (
+            "both", "both sides", "either side", "each side", "both legs", "on both sides",
+            "left and right", "right and left", "bilateral", "both of them",
+        ),
+    }),
+    "trend": MappingProxyType({
+        "worse": (
+            "worse", "more", "hurts more", "getting worse", "got worse", "increased",
+            "increasing", "flaring", "flare", "flared", "flare up", "flared up", "worsening",
+            "worsened", "gone up", "went up", "going up", "spreading", "aggravated", "bad day",
+        ),
+        "better": (
+            "better", "less", "easing", "eased", "easier", "improving", "improved",
+            "getting better", "got better", "gone down", "went down", "going down",
+            "come down", "came down", "settling", "settled",
+            "calmer", "calming", "good day", "hurts less", "reduced",
+        ),
+        "same": (
+            "same", "no change", "unchanged", "about the same", "the same", "no different",
+            "similar", "steady", "stable", "no better", "not better", "no worse", "not worse",
+            "not any better", "not getting better", "no better no worse", "more or less the same",
+            "nothing changed", "hasn't changed", "not changed",
+        ),
+    }),
+    "symptom": MappingProxyType({
+        "numbness": ("numb", "numbness", "numbed", "no feeling", "dead feeling", "lost feeling"),
+        "tingling": ("tingling", "tingly", "tingle", "tingles", "pins and needles", "prickling", "prickly"),
+        "weakness": (
+            "weak", "weakness", "gives way", "give way", "giving way", "gave way", "buckles",
+            "buckling", "buckled", "foot drop", "dropping my foot", "no strength",
+        ),
+        "burning": ("burning", "burn", "burns", "burny", "on fire", "hot pain"),
+        "shooting": (
+            "shooting", "shoots", "shot", "electric", "electric shock", "electric shocks",
+            "zap", "zaps", "zapping", "stabbing", "lightning",
+        ),
+        "stiffness": ("stiff", "stiffness", "stiffer", "tight", "tightness", "rigid", "locked"),
+        "spasm": (
+            "spasm", "spasms", "spasming", "cramp", "cramps", "cramping", "seized up", "seized",
+            "seizing up", "locked up", "knotted", "twinge", "twinges",
+        ),
+        "ache": ("ache", "aches", "aching", "achy", "sore", "soreness", "dull", "dull ache", "throbbing"),
+    }),
+    "activity": MappingProxyType({
+        "walking": (
+            "walk", "walks", "walked", "walking", "stroll", "strolled", "strolling", "hike",
+            "hiked", "hiking", "ramble", "went for a walk", "power walk", "brisk walk",
+        ),
+        "cycling": (
+            "bike", "biked", "biking", "bikes", "cycle", "cycled", "cycling", "bicycle",
+            "exercise bike", "stationary bike", "stationary bicycle", "spin", "spinning",
+            "spin class", "recumbent bike", "peloton",
+        ),
+        "swimming": ("swim", "swam", "swims", "swimming", "swum", "laps", "lengths"),
+        "water_therapy": (
+            "pool", "aqua", "aqua aerobics", "aquafit", "aqua fit", "water aerobics",
+            "hydrotherapy", "hydro", "water therapy", "pool therapy", "water walking",
+            "pool walking", "aquatic therapy", "aquatic",
+        ),
+        "stretching": (
+            "stretch", "stretches", "stretched", "stretching", "yoga", "mobility",
+            "hamstring stretch", "hamstring stretches",
+        ),
+        "strengthening": (
+            "strengthening", "strength", "strength training", "weights", "weight training",
+            "lifting weights", "gym", "resistance", "resistance band", "resistance bands",
+            "squats", "deadlifts",
+        ),
+        "mckenzie": (
+            "mckenzie", "press ups", "press up", "pressups", "pressup", "prone press ups",
+            "extensions", "extension exercises", "back extensions", "extension",
+            "cobra", "sphinx",
+        ),
+        "stabilization": (
+            "core", "core exercises", "core work", "stabilization", "stabilisation",
+            "stabilising", "stabilizing", "plank", "planks", "bird dog", "bird dogs",
+            "dead bug", "dead bugs", "bridge", "bridges", "pilates", "neutral spine",
+        ),
+    }),
+})
+
+# Phrases that contain a surface form but do not mean it ("came back", "right now").
+# They are matched like surface forms and then yield nothing.
+_BLOCKED: Mapping[str, Tuple[str, ...]] = MappingProxyType({
+    "body_part": (
+        "came back", "come back", "comes back", "coming back", "get back", "gets back",
+        "getting back", "got back", "go back", "goes back", "going back", "went back",
+        "be back", "bounce back", "back and forth", "back home", "back then", "way back",
+        "cut back", "hold back", "held back", "look back", "looking back", "write back",
+        "call back", "text back", "send back", "on my back", "on your back", "on the back",
+        "left behind", "behind me", "behind schedule", "fell behind", "from behind",
+        "bottom of", "bottom line", "top to bottom", "rock bottom",
+    ),
+    "side": (
+        "right now", "all right", "right away", "right then", "that s right", "thats right",
+        "is that right", "about right", "sounds right", "you re right", "right after",
+        "right before", "left over", "leftover", "left out", "i left", "we left", "left home",
+        "left work", "has left", "have left", "just left", "what s left", "whats left",
+        "both of us", "right here", "right there",
+    ),
+    "trend": (
+        "more or less", "any more", "once more", "no more", "more often", "more info",
+        "more information", "tell me more", "learn more", "more exercises", "more details",
+        "at the same time", "same time", "at least", "less than", "more than",
+    ),
+    "symptom": (
+        "weak moment", "burn calories", "burned calories", "burnt calories", "flu shot",
+        "booster shot", "a shot at", "give it a shot", "gave it a shot", "worth a shot",
+    ),
+    "activity": (
+        "walk me through", "walk you through", "walked me through", "walking distance",
+        "extension lead",
+    ),
+})
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_MAX_PHRASE = 8
+
+
+def _words(text: str) -> _Words:
+    """Lower-case word tokens; every non-letter/digit (hyphen, emoji, ') separates."""
+    return tuple(_TOKEN_RE.findall(text.casefold()))
+
+
+def _build() -> Tuple[Dict[str, Dict[_Words, Optional[str]]], Dict[str, int]]:
+    tables: Dict[str, Dict[_Words, Optional[str]]] = {}
+    longest: Dict[str, int] = {}
+    for entity, values in SYNONYMS.items():
+        table: Dict[_Words, Optional[str]] = {}
+        for phrase in _BLOCKED.get(entity, ()):
+            table[_words(phrase)] = None
+        for value, forms in values.items():
+            for form in forms + (value, value.replace("_", " ")):
+                key = _words(form)
+                if key and key not in table:
+                    table[key] = value
+        tables[entity] = table
+        longest[entity] = min(_MAX_PHRASE, max(len(k) for k in table))
+    return tables, longest
+
+
+_TABLES, _LONGEST = _build()
+
+_CANONICAL_BY_ENTITY: Mapping[str, Tuple[str, ...]] = MappingProxyType({
+    "body_part": BODY_PARTS, "side": SIDES, "trend": TRENDS,
+    "symptom": SYMPTOMS, "activity": ACTIVITIES,
+})
+
+
+def _matches(entity: str, text: str) -> List[Optional[str]]:
+    """Values (None for blocked phrases) found left to right, longest form first."""
+    table = _TABLES.get(entity)
+    if not table or not isinstance(text, str) or not text:
+        return []
+    words = _words(text)
+    longest = _LONGEST[entity]
+    found: List[Optional[str]] = []
+    i, n = 0, len(words)
+    while i < n:
+        for size in range(min(longest, n - i), 0, -1):
+            key = words[i:i + size]
+            if key in table:
+                found.append(table[key])
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def find_values(entity: str, text: str) -> List[str]:
+    """Canonical values of `entity` mentioned in free text, in order of first mention."""
+    values: List[str] = []
+    for value in _matches(entity, text):
+        if value is not None and value not in values:
+            values.append(value)
+    return values
+
+
+def canonical(entity: str, surface: str) -> Optional[str]:
+    """One surface form (or a canonical value) -> its canonical value, else None.
+
+    An exact form wins; otherwise a short phrase that names exactly one value
+    ("my left leg" for body_part) is accepted, so NLU spans with extra words still map.
+    """
+    if entity not in _TABLES or not isinstance(surface, str):
+        return None
+    stripped = surface.strip().casefold()
+    if stripped in _CANONICAL_BY_ENTITY[entity]:
+        return stripped
+    key = _words(stripped)
+    if not key:
+        return None
+    if key in _TABLES[entity]:
+        return _TABLES[entity][key]
+    values = find_values(entity, stripped)
+    return values[0] if len(values) == 1 else None

@@ -1,0 +1,160 @@
+"""Progress summary: what the logs say so far, and how to tell the person.
+
+Pure: records and ``today`` in, a summary and chat text out. Records dated
+after ``today`` are ignored so the summary is always "as of today".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import List, Optional, Sequence
+
+from bot.clinical import checkin_streak, is_meaningful_change
+from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
+
+WINDOW_DAYS = 7
+WALK_TARGET_MIN = 20
+WALK_TARGET_MAX = 30
+STRENGTH_KINDS = ("strengthening", "stabilization", "mckenzie")
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    checkin_count: int
+    streak_days: int
+    first_score: Optional[float]
+    latest_score: Optional[float]
+    change: Optional[float]  # latest - first (negative = less pain); None with < 2 scores
+    meaningful: bool  # per is_meaningful_change
+    improved: Optional[bool]  # latest below first; None when fewer than 2 scores
+    walking_minutes_7d: float  # walking minutes in the 7 days ending today
+    aerobic_minutes_7d: float  # walking + cycling + swimming + water_therapy
+    longest_walk_7d: float
+    strengthening_sessions_7d: int  # strengthening + stabilization + mckenzie
+
+
+def _in_window(activity: ActivityRecord, today: date) -> bool:
+    """True for today and the 6 days before it."""
+    day = activity.at.date()
+    return today - timedelta(days=WINDOW_DAYS - 1) <= day <= today
+
+
+def _minutes(activities: Sequence[ActivityRecord], kinds: Sequence[str]) -> List[float]:
+    return [float(a.minutes or 0) for a in activities if a.kind in kinds]
+
+
+def summarize_progress(
+    checkins: Sequence[CheckinRecord],
+    activities: Sequence[ActivityRecord],
+    today: date,
+) -> ProgressSummary:
+    """Condense the logs into the numbers the progress message needs."""
+    past = sorted((c for c in checkins if c.at.date() <= today), key=lambda c: c.at)
+    scores = [float(c.pain_score) for c in past if c.pain_score is not None]
+    first = scores[0] if scores else None
+    latest = scores[-1] if scores else None
+    change = latest - first if len(scores) >= 2 else None
+
+    week = [a for a in activities if _in_window(a, today)]
+    walks = _minutes(week, ("walking",))
+    return ProgressSummary(
+        checkin_count=len(past),
+        streak_days=checkin_streak((c.at.date() for c in past), today),
+        first_score=first,
+        latest_score=latest,
+        change=change,
+        meaningful=change is not None and is_meaningful_change(first, latest),
+        improved=None if change is None else change < 0,
+        walking_minutes_7d=sum(walks),
+        aerobic_minutes_7d=sum(_minutes(week, AEROBIC_ACTIVITIES)),
+        longest_walk_7d=max(walks, default=0.0),
+        strengthening_sessions_7d=sum(1 for a in week if a.kind in STRENGTH_KINDS),
+    )
+
+
+def fmt_number(value: float) -> str:
+    """3.0 -> "3", 2.5 -> "2.5": scores and minutes read naturally in chat."""
+    rounded = round(value, 1)
+    return str(int(rounded)) if rounded == int(rounded) else str(rounded)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _checkin_line(s: ProgressSummary) -> str:
+    line = f"You've checked in {_plural(s.checkin_count, 'time')} so far"
+    if s.streak_days >= 2:
+        return line + f", and you're on a {s.streak_days}-day streak. Lovely consistency!"
+    if s.streak_days == 1:
+        return line + ". Your current streak is 1 day; check in again tomorrow to grow it."
+    return line + ". A quick check-in today would start a new streak."
+
+
+def _score_line(s: ProgressSummary) -> Optional[str]:
+    if s.latest_score is None:
+        return None
+    if s.change is None:
+        return (f"Your pain score so far is {fmt_number(s.latest_score)}/10. "
+                "One more check-in and I can start showing you the trend.")
+    first, latest = fmt_number(s.first_score), fmt_number(s.latest_score)
+    moved = f"Your pain went from {first}/10 at your first check-in to {latest}/10 now"
+    if s.improved and s.meaningful:
+        return (f"{moved}. That's a clinically meaningful improvement "
+                "(a drop of 2 points or 30% is what counts) — well done, your effort is paying off!")
+    if s.improved:
+        return (f"{moved}. It's heading the right way, though not yet the 2-point "
+                "or 30% drop that counts as a meaningful change. Steady does it.")
+    if s.change == 0:
+        return (f"Your pain is at {latest}/10, the same as your first check-in. "
+                "Progress can be slow and uneven; gradual, steady activity is what "
+                "helps the back recover.")
+    if s.meaningful:
+        return (f"{moved}, which is a meaningful increase. I'm sorry it's been harder. "
+                "If it keeps getting worse, please see a doctor or physiotherapist "
+                "so they can check what's going on.")
+    return (f"{moved}. That's a little higher, but not a meaningful change — ups and "
+            "downs are normal. If it keeps getting worse, please see a doctor or "
+            "physiotherapist.")
+
+
+def _walking_line(s: ProgressSummary) -> str:
+    if s.walking_minutes_7d <= 0:
+        return (f"No walks logged in the last 7 days. A steady walk, building up to "
+                f"{WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes without stopping, is a great "
+                "way to condition your back.")
+    total, longest = fmt_number(s.walking_minutes_7d), fmt_number(s.longest_walk_7d)
+    line = f"You've walked {total} minutes in the last 7 days (longest walk: {longest} minutes). "
+    if s.longest_walk_7d >= WALK_TARGET_MIN:
+        return line + (f"That reaches the {WALK_TARGET_MIN}-{WALK_TARGET_MAX} minute "
+                       "continuous walk that builds real fitness. Brilliant!")
+    return line + (f"Next aim: stretch one walk a few minutes longer, working toward "
+                   f"{WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes at a steady pace without stopping.")
+
+
+def _other_activity_line(s: ProgressSummary) -> Optional[str]:
+    parts = []
+    other_aerobic = s.aerobic_minutes_7d - s.walking_minutes_7d
+    if other_aerobic > 0:
+        parts.append(f"{fmt_number(other_aerobic)} minutes of cycling or pool work")
+    if s.strengthening_sessions_7d:
+        parts.append(_plural(s.strengthening_sessions_7d, "strengthening session"))
+    if not parts:
+        return None
+    return "This week you also logged " + " and ".join(parts) + ". Nice work!"
+
+
+def render_progress(summary: ProgressSummary) -> str:
+    """Friendly chat text for a progress summary."""
+    s = summary
+    if s.checkin_count == 0:
+        lines = ["There are no check-ins yet — say 'check in' to start, and I'll "
+                 "track how you're doing from there."]
+        if s.walking_minutes_7d > 0:
+            lines.append(_walking_line(s))
+        other = _other_activity_line(s)
+        if other:
+            lines.append(other)
+        return "\n".join(lines)
+    lines = [_checkin_line(s), _score_line(s), _walking_line(s), _other_activity_line(s)]
+    return "\n".join(line for line in lines if line)

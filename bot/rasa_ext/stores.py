@@ -1,0 +1,75 @@
+"""Tracker and lock stores configured by one URL each (DATABASE_URL, REDIS_URL).
+
+`CoachTrackerStore` is Rasa's SQL tracker store plus the erasure half of "forget
+me": when a turn contains the `data_erased` marker set by
+`action_delete_user_data`, every stored event of that conversation is deleted and
+nothing of that turn is written back.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
+
+from bot.settings import database_url
+from bot.store.db import tune_sqlite
+
+logger = logging.getLogger(__name__)
+
+ERASED_SLOT = "data_erased"
+
+
+def _erasure_requested(events) -> bool:
+    return any(isinstance(e, SlotSet) and e.key == ERASED_SLOT and e.value for e in events)
+
+
+class CoachTrackerStore(SQLTrackerStore):
+    """SQL tracker store taking a full SQLAlchemy URL (`url:` in endpoints.yml)."""
+
+    def __init__(self, domain=None, host: Optional[str] = None, event_broker=None,
+                 **kwargs: Any) -> None:
+        super().__init__(domain, host=host or database_url(), event_broker=event_broker,
+                         **kwargs)
+        tune_sqlite(self.engine)
+
+    async def save(self, tracker) -> None:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            if _erasure_requested(new_events):
+                deleted = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .delete(synchronize_session=False)
+                )
+                session.commit()
+                logger.info("Erased a conversation's tracker events (%d rows).", deleted)
+                return
+        await super().save(tracker)
+
+
+class UrlLockStore(LockStore):
+    """Redis lock store when `url:` is a redis:// URL, in-memory when it is empty.
+
+    Rasa instantiates custom lock stores as `cls(endpoint_config=...)`; `__new__`
+    returns one of Rasa's own stores so their tested code does the locking.
+    """
+
+    def __new__(cls, endpoint_config=None, url: Optional[str] = None):  # type: ignore[misc]
+        url = url if url is not None else getattr(endpoint_config, "url", None)
+        if not url:
+            return InMemoryLockStore()
+        parts = urlsplit(url)
+        db = int(parts.path.strip("/") or 1)
+        return RedisLockStore(
+            host=parts.hostname or "localhost",
+            port=parts.port or 6379,
+            db=db,
+            username=parts.username,
+            password=parts.password,
+            use_ssl=parts.scheme == "rediss",
+            key_prefix="coach",
+        )

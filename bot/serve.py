@@ -1,0 +1,218 @@
+"""`make run`: migrate, train if the data changed, then serve the whole coach.
+
+Starts the action server, the Rasa server (REST + socket.io, the HTTP API only
+behind RASA_AUTH_TOKEN) and the web chat page, waits until each answers, and on
+Ctrl-C or SIGTERM stops every child's whole process group so nothing is orphaned.
+The end-to-end tests drive the same `CoachServers` class on free ports.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.settings import PROJECT_ROOT, database_url
+
+VENV_BIN = Path(sys.executable).parent
+MODELS_DIR = PROJECT_ROOT / "models"
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment every child gets: defaults for each variable endpoints.yml uses."""
+    env = dict(os.environ)
+    env.update(overrides or {})
+    env.setdefault("RASA_PORT", "5005")
+    env.setdefault("ACTION_PORT", "5055")
+    env.setdefault("WEB_PORT", "8080")
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = database_url()
+    env.setdefault("REDIS_URL", "")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def train_if_needed(env: Dict[str, str]) -> None:
+    """Rasa's fingerprinting retrains only what changed; its progress goes to the console."""
+    cmd = [str(VENV_BIN / "rasa"), "train", "--out", str(MODELS_DIR),
+           "--fixed-model-name", "coach", *[a for f in TRAINING_INPUTS for a in _train_flag(f)]]
+    subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, check=True)
+
+
+def _train_flag(name: str) -> List[str]:
+    return {"config.yml": ["--config", "config.yml"], "domain.yml": ["--domain", "domain.yml"],
+            "data": ["--data", "data"]}[name]
+
+
+@dataclass
+class CoachServers:
+    """The three servers of one coach, as child process groups."""
+
+    env: Dict[str, str]
+    quiet: bool = False
+    log_dir: Optional[Path] = None  # each server's output to <name>.log there
+    procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['WEB_PORT']}"
+
+    def commands(self) -> Dict[str, List[str]]:
+        rasa = [str(VENV_BIN / "rasa"), "run", "--model", str(MODELS_DIR),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--port", self.env["RASA_PORT"], "--interface", "127.0.0.1"]
+        token = self.env.get("RASA_AUTH_TOKEN")
+        if token:
+            rasa += ["--enable-api", "--auth-token", token]
+        return {
+            "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                        "--port", self.env["ACTION_PORT"]],
+            "rasa": rasa,
+            "web": [sys.executable, "-m", "bot.web.server"],
+        }
+
+    def start(self, timeout: float = 240.0) -> None:
+        for name, cmd in self.commands().items():
+            out = self._output(name)
+            self.procs[name] = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,  # its own process group: stop() takes its children too
+            )
+        probes = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/",
+                  "web": f"{self.web_url}/healthz"}
+        deadline = time.monotonic() + timeout
+        for name, url in probes.items():
+            while not _answers(url):
+                if self.procs[name].poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"the {name} server exited with {self.procs[name].returncode}")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise TimeoutError(f"the {name} server did not answer {url} in {timeout:.0f} s")
+                time.sleep(0.5)
+
+    def _output(self, name: str):
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            return open(self.log_dir / f"{name}.log", "ab")
+        return subprocess.DEVNULL if self.quiet else None
+
+    def failed(self) -> Optional[str]:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                return f"{name} exited with {proc.returncode}"
+        return None
+
+    def stop(self, grace: float = 15.0) -> None:
+        for proc in self.procs.values():
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in self.procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+        self.procs.clear()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status < 500
+    except Exception:
+        return False
+
+
+def shell(env: Dict[str, str]) -> int:
+    """The action server in the background, `rasa shell` in the foreground."""
+    from bot.store import migrate
+    migrate(env["DATABASE_URL"])
+    actions = CoachServers(env, quiet=True)
+    actions.procs["actions"] = subprocess.Popen(
+        actions.commands()["actions"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not _answers(f"{actions.action_url}/health"):
+            if actions.failed():
+                print(f"The {actions.failed()}.", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return subprocess.call(
+            [str(VENV_BIN / "rasa"), "shell", "--model", str(MODELS_DIR),
+             "--endpoints", "endpoints.yml"], cwd=PROJECT_ROOT, env=env)
+    finally:
+        actions.stop()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-train", action="store_true", help="serve the newest model as it is")
+    parser.add_argument("--shell", action="store_true", help="chat in this terminal instead")
+    args = parser.parse_args(argv)
+    env = coach_env()
+    if args.shell:
+        return shell(env)
+
+    from bot.store import migrate
+    migrate(env["DATABASE_URL"])
+    if not args.no_train:
+        train_if_needed(env)
+
+    servers = CoachServers(env)
+    stopping = {"flag": False}
+
+    def _stop(signum, _frame):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    started = time.monotonic()
+    servers.start()
+    print(
+        f"\nThe coach is up ({time.monotonic() - started:.0f} s to start).\n"
+        f"  Web chat:  http://localhost:{env['WEB_PORT']}/\n"
+        f"  REST:      curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
+        "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
+        f"  HTTP API:  {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN)'}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    code = 0
+    while not stopping["flag"]:
+        problem = servers.failed()
+        if problem:
+            print(f"Stopping: the {problem}.", file=sys.stderr)
+            code = 1
+            break
+        time.sleep(0.5)
+    servers.stop()
+    print("Stopped.")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

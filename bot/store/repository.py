@@ -1,0 +1,186 @@
+"""The one layer that reads and writes the coach's tables.
+
+It speaks in `bot.records` values so that nothing above it needs SQLAlchemy,
+and it owns the transactions: each public method is one unit of work.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from typing import Iterator, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.records import ActivityRecord, CheckinRecord, Profile, SleepRecord
+from bot.store import models as m
+
+
+class CoachStore:
+    """Stored history per person, keyed by the channel's sender id."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+
+    @staticmethod
+    def _user(session: Session, sender_id: str, create: bool = True) -> Optional[m.User]:
+        user = session.execute(
+            sa.select(m.User).where(m.User.sender_id == sender_id)
+        ).scalar_one_or_none()
+        if user is None and create:
+            user = m.User(sender_id=sender_id, created_at=datetime.utcnow())
+            session.add(user)
+            session.flush()
+        return user
+
+    # ---- reads -------------------------------------------------------------
+    def profile(self, sender_id: str) -> Profile:
+        """Everything the pure rules need about one person (empty if unknown)."""
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return Profile()
+            return Profile(
+                onset=user.onset_date,
+                checkins=tuple(self._checkins(s, user.id)),
+                activities=tuple(self._activities(s, user.id)),
+                sleeps=tuple(self._sleeps(s, user.id)),
+            )
+
+    @staticmethod
+    def _checkins(s: Session, user_id: int) -> Iterator[CheckinRecord]:
+        rows = s.execute(
+            sa.select(m.Checkin).where(m.Checkin.user_id == user_id)
+            .order_by(m.Checkin.at, m.Checkin.id)
+        ).scalars()
+        for r in rows:
+            yield CheckinRecord(
+                at=r.at, pain_score=r.pain_score, location=r.location, side=r.side,
+                symptoms=tuple(x for x in r.symptoms.split(",") if x), trend=r.trend,
+            )
+
+    @staticmethod
+    def _activities(s: Session, user_id: int) -> Iterator[ActivityRecord]:
+        rows = s.execute(
+            sa.select(m.Activity).where(m.Activity.user_id == user_id)
+            .order_by(m.Activity.at, m.Activity.id)
+        ).scalars()
+        for r in rows:
+            yield ActivityRecord(at=r.at, kind=r.kind, minutes=r.minutes, exercise_id=r.exercise_id)
+
+    @staticmethod
+    def _sleeps(s: Session, user_id: int) -> Iterator[SleepRecord]:
+        rows = s.execute(
+            sa.select(m.SleepLog).where(m.SleepLog.user_id == user_id)
+            .order_by(m.SleepLog.at, m.SleepLog.id)
+        ).scalars()
+        for r in rows:
+            yield SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
+
+    def open_escalation(self, sender_id: str) -> Optional[Tuple[int, str]]:
+        """(tier, reason) of the newest unresolved tier 1-2 escalation, if any."""
+        with self._unit() as s:
+            row = s.execute(
+                sa.select(m.Escalation.tier, m.Escalation.reason)
+                .join(m.User)
+                .where(m.User.sender_id == sender_id, m.Escalation.resolved_at.is_(None),
+                       m.Escalation.tier <= 2)
+                .order_by(m.Escalation.at.desc(), m.Escalation.id.desc())
+                .limit(1)
+            ).first()
+            return (row.tier, row.reason) if row else None
+
+    def reminders(self, sender_id: str) -> Sequence[Tuple[str, time, bool]]:
+        with self._unit() as s:
+            rows = s.execute(
+                sa.select(m.Reminder.kind, m.Reminder.at_time, m.Reminder.active)
+                .join(m.User).where(m.User.sender_id == sender_id)
+                .order_by(m.Reminder.kind)
+            ).all()
+            return [(r.kind, r.at_time, r.active) for r in rows]
+
+    # ---- writes ------------------------------------------------------------
+    def add_checkin(self, sender_id: str, record: CheckinRecord, direction: str) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            s.add(m.Checkin(
+                user_id=user.id, at=record.at, pain_score=record.pain_score,
+                location=record.location, side=record.side,
+                symptoms=",".join(record.symptoms), trend=record.trend, direction=direction,
+            ))
+
+    def add_activity(self, sender_id: str, record: ActivityRecord) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            s.add(m.Activity(user_id=user.id, at=record.at, kind=record.kind,
+                             minutes=record.minutes, exercise_id=record.exercise_id))
+
+    def add_sleep(self, sender_id: str, record: SleepRecord) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            s.add(m.SleepLog(user_id=user.id, at=record.at, quality=record.quality,
+                             hours=record.hours))
+
+    def set_onset(self, sender_id: str, onset: date) -> None:
+        with self._unit() as s:
+            self._user(s, sender_id).onset_date = onset
+
+    def record_escalation(self, sender_id: str, tier: int, reason: str, at: datetime) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            s.add(m.Escalation(user_id=user.id, tier=tier, reason=reason, at=at))
+
+    def resolve_escalations(self, sender_id: str, at: datetime) -> int:
+        """Mark every open escalation as assessed; returns how many were open."""
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return 0
+            result = s.execute(
+                sa.update(m.Escalation)
+                .where(m.Escalation.user_id == user.id, m.Escalation.resolved_at.is_(None))
+                .values(resolved_at=at)
+            )
+            return result.rowcount or 0
+
+    def set_reminder(self, sender_id: str, kind: str, at_time: time) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            row = s.execute(
+                sa.select(m.Reminder).where(m.Reminder.user_id == user.id, m.Reminder.kind == kind)
+            ).scalar_one_or_none()
+            if row is None:
+                s.add(m.Reminder(user_id=user.id, kind=kind, at_time=at_time, active=True))
+            else:
+                row.at_time, row.active = at_time, True
+
+    def stop_reminders(self, sender_id: str) -> int:
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return 0
+            result = s.execute(
+                sa.update(m.Reminder)
+                .where(m.Reminder.user_id == user.id, m.Reminder.active.is_(True))
+                .values(active=False)
+            )
+            return result.rowcount or 0
+
+    def erase_user(self, sender_id: str) -> bool:
+        """Delete the person and every row hanging off them. True if they existed."""
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return False
+            for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder):
+                s.execute(sa.delete(model).where(model.user_id == user.id))
+            s.execute(sa.delete(m.User).where(m.User.id == user.id))
+            return True

@@ -1,0 +1,1 @@
+"""The web chat page served by `make run` on WEB_PORT."""

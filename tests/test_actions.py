@@ -1,0 +1,298 @@
+"""Every custom action, run as the action server runs it: a Tracker, a dispatcher, a domain."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.checkin import ActionRecordCheckin, ValidateCheckinForm
+from actions.info import (
+    ActionAnswerLifestyle, ActionAnswerMedication, ActionExerciseInfo, ActionFearReassurance,
+)
+from actions.logs import ActionRecordActivity, ActionRecordSleep
+from actions.plan import ActionTodayPlan, ValidateOnsetForm
+from actions.privacy import ActionDeleteUserData
+from actions.progress import ActionProgressSummary
+from actions.reminders import ActionSetReminder, ActionStopReminders
+from actions.safety import ActionEscalateUrgent, ActionMarkAssessed
+from actions.session import ActionSessionStart
+from bot.records import ActivityRecord, CheckinRecord
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
+
+
+def slots_of(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def run(action, tracker, domain):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain)
+    return dispatcher, events
+
+
+# ---------------- check-in ----------------
+async def test_checkin_form_reads_all_three_from_one_sentence(store, tracker_factory, domain):
+    tracker = tracker_factory("my calf is worse, about a 6", "report_symptoms",
+                              slots={"requested_slot": None}, active_loop="checkin_form")
+    _, events = await run(ValidateCheckinForm(), tracker, domain)
+    assert slots_of(events) == {"checkin_score": 6.0, "checkin_location": "calf", "checkin_trend": "worse"}
+
+
+async def test_checkin_form_prefers_nlu_entities_and_takes_most_distal(store, tracker_factory, domain):
+    tracker = tracker_factory(
+        "back and thigh, 4", "report_symptoms",
+        entities=[{"entity": "pain_score", "value": "4"}, {"entity": "body_part", "value": "lower_back"},
+                  {"entity": "body_part", "value": "thigh"}],
+        slots={"requested_slot": "checkin_score"}, active_loop="checkin_form")
+    _, events = await run(ValidateCheckinForm(), tracker, domain)
+    assert slots_of(events)["checkin_score"] == 4.0
+    assert slots_of(events)["checkin_location"] == "thigh"
+
+
+async def test_checkin_form_rejects_unreadable_score_with_a_clear_reply(store, tracker_factory, domain):
+    tracker = tracker_factory("dunno, bad", "inform", slots={"requested_slot": "checkin_score"},
+                              active_loop="checkin_form")
+    dispatcher, events = await run(ValidateCheckinForm(), tracker, domain)
+    assert slots_of(events).get("checkin_score") is None
+    assert "0" in texts(dispatcher) and "10" in texts(dispatcher)
+
+
+async def test_checkin_form_never_takes_a_red_flag_as_an_answer(store, tracker_factory, domain):
+    tracker = tracker_factory("numbness in both legs, 8/10", "report_red_flag",
+                              slots={"requested_slot": "checkin_location"}, active_loop="checkin_form")
+    _, events = await run(ValidateCheckinForm(), tracker, domain)
+    assert not any(k.startswith("checkin_") and v is not None for k, v in slots_of(events).items())
+
+
+async def test_record_checkin_stores_and_sets_direction(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1), pain_score=5,
+                                              location="lower_back"), "unknown")
+    tracker = tracker_factory("my left leg hurts more, tingling", "report_symptoms",
+                              slots={"checkin_score": 6.0, "checkin_location": "leg", "checkin_trend": "worse"})
+    dispatcher, events = await run(ActionRecordCheckin(), tracker, domain)
+    slots = slots_of(events)
+    assert slots["pain_direction"] == "peripheralizing"
+    assert slots["pain_score"] == 6.0
+    assert slots["checkin_score"] is None and slots["checkin_location"] is None
+    latest = store.profile("tester").checkins[-1]
+    assert (latest.pain_score, latest.location, latest.side, latest.trend) == (6.0, "leg", "left", "worse")
+    assert "tingling" in latest.symptoms
+    assert "stop" in texts(dispatcher).lower() or "reduce" in texts(dispatcher).lower()
+
+
+async def test_record_checkin_celebrates_meaningful_improvement(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1), pain_score=7,
+                                              location="calf"), "unknown")
+    tracker = tracker_factory("thigh now, 4, better", "report_symptoms",
+                              slots={"checkin_score": 4.0, "checkin_location": "thigh", "checkin_trend": "better"})
+    dispatcher, events = await run(ActionRecordCheckin(), tracker, domain)
+    assert slots_of(events)["pain_direction"] == "centralizing"
+    assert "7" in texts(dispatcher) and "4" in texts(dispatcher)
+
+
+# ---------------- plan ----------------
+async def test_onset_form_asks_only_when_unknown(store, tracker_factory, domain):
+    form = ValidateOnsetForm()
+    tracker = tracker_factory("what should I do today?", "ask_plan")
+    assert await form.required_slots(["onset_days"], CollectingDispatcher(), tracker, domain) == ["onset_days"]
+    store.set_onset("tester", date.today() - timedelta(days=10))
+    assert await form.required_slots(["onset_days"], CollectingDispatcher(), tracker, domain) == []
+
+
+async def test_onset_answer_is_parsed_and_stored(store, tracker_factory, domain):
+    tracker = tracker_factory("about 3 weeks ago", "inform", slots={"requested_slot": "onset_days"},
+                              active_loop="onset_form")
+    _, events = await run(ValidateOnsetForm(), tracker, domain)
+    assert slots_of(events)["onset_days"] == 21.0
+    assert store.profile("tester").onset == datetime.utcnow().date() - timedelta(days=21)
+
+
+async def test_onset_answer_unreadable_asks_again(store, tracker_factory, domain):
+    tracker = tracker_factory("no idea", "inform", slots={"requested_slot": "onset_days"},
+                              active_loop="onset_form")
+    dispatcher, events = await run(ValidateOnsetForm(), tracker, domain)
+    assert slots_of(events)["onset_days"] is None
+    assert "weeks" in texts(dispatcher)
+    assert store.profile("tester").onset is None
+
+
+async def test_plan_is_personalised_from_history(store, tracker_factory, domain):
+    now = datetime.utcnow()
+    store.set_onset("tester", now.date() - timedelta(days=30))  # subacute
+    store.add_checkin("tester", CheckinRecord(at=now, pain_score=4, location="lower_back"), "stable")
+    store.add_activity("tester", ActivityRecord(at=now - timedelta(days=2), kind="walking", minutes=15))
+    dispatcher, _ = await run(ActionTodayPlan(), tracker_factory("what should I do today?", "ask_plan"), domain)
+    reply = texts(dispatcher)
+    assert "20" in reply  # 15 logged + 5 toward the 20-30 minute goal
+    assert "walk" in reply.lower()
+
+
+async def test_plan_withheld_while_red_flag_open(store, tracker_factory, domain):
+    store.record_escalation("tester", 1, "bladder_bowel", datetime.utcnow())
+    dispatcher, events = await run(ActionTodayPlan(), tracker_factory("plan?", "ask_plan"), domain)
+    assert "emergency" in texts(dispatcher).lower()
+    assert "minutes" not in texts(dispatcher)
+    assert slots_of(events) == {"red_flag": True}
+
+
+# ---------------- logs ----------------
+async def test_walk_is_logged_with_minutes(store, tracker_factory, domain):
+    tracker = tracker_factory("walked 25 minutes without stopping", "report_activity",
+                              entities=[{"entity": "activity", "value": "walking"},
+                                        {"entity": "duration", "value": "25"}])
+    dispatcher, _ = await run(ActionRecordActivity(), tracker, domain)
+    assert store.profile("tester").activities[0].kind == "walking"
+    assert store.profile("tester").activities[0].minutes == 25
+    assert texts(dispatcher)
+
+
+async def test_named_exercise_is_logged_as_its_activity(store, tracker_factory, domain):
+    tracker = tracker_factory("did my bird dogs", "report_activity",
+                              entities=[{"entity": "exercise", "value": "bird_dog"}])
+    await run(ActionRecordActivity(), tracker, domain)
+    logged = store.profile("tester").activities[0]
+    assert (logged.kind, logged.exercise_id) == ("stabilization", "bird_dog")
+
+
+async def test_vague_activity_asks_instead_of_guessing(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionRecordActivity(), tracker_factory("done it", "report_activity"), domain)
+    assert store.profile("tester").activities == ()
+    assert "walk" in texts(dispatcher)
+
+
+async def test_sleep_is_logged(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionRecordSleep(), tracker_factory("slept badly, maybe 5 hours", "report_sleep"), domain)
+    sleep = store.profile("tester").sleeps[0]
+    assert (sleep.quality, sleep.hours) == ("bad", 5)
+    assert "caffeine" in texts(dispatcher).lower()
+
+
+# ---------------- progress ----------------
+async def test_progress_summary_reports_change_and_walking(store, tracker_factory, domain):
+    now = datetime.utcnow()
+    store.add_checkin("tester", CheckinRecord(at=now - timedelta(days=2), pain_score=7), "unknown")
+    store.add_checkin("tester", CheckinRecord(at=now, pain_score=4), "unknown")
+    store.add_activity("tester", ActivityRecord(at=now, kind="walking", minutes=22))
+    dispatcher, _ = await run(ActionProgressSummary(), tracker_factory("how am I doing?", "ask_progress"), domain)
+    reply = texts(dispatcher)
+    assert "7" in reply and "4" in reply and "22" in reply
+
+
+async def test_progress_without_data_says_how_to_start(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionProgressSummary(), tracker_factory("how am I doing?", "ask_progress"), domain)
+    assert "check" in texts(dispatcher).lower()
+
+
+# ---------------- questions ----------------
+async def test_exercise_info_from_entity_and_from_text(store, tracker_factory, domain):
+    by_entity, _ = await run(ActionExerciseInfo(), tracker_factory(
+        "how do I do that one", "ask_exercise_info", entities=[{"entity": "exercise", "value": "bird_dog"}]), domain)
+    by_text, _ = await run(ActionExerciseInfo(), tracker_factory("how do I do a bird dog?", "ask_exercise_info"), domain)
+    assert "Bird" in texts(by_entity) and "Dose" in texts(by_entity)
+    assert texts(by_entity) == texts(by_text)
+
+
+async def test_exercise_info_lists_a_category(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionExerciseInfo(), tracker_factory("any hamstring stretches?", "ask_exercise_info"), domain)
+    assert "hamstring" in texts(dispatcher).lower()
+
+
+async def test_medication_answer_never_doses(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionAnswerMedication(), tracker_factory("can I take more ibuprofen?", "ask_medication"), domain)
+    reply = texts(dispatcher).lower()
+    assert "pharmacist" in reply or "doctor" in reply
+    assert " mg" not in reply and "milligram" not in reply
+
+
+async def test_lifestyle_and_fear_answers(store, tracker_factory, domain):
+    smoking, _ = await run(ActionAnswerLifestyle(), tracker_factory("does smoking matter?", "ask_lifestyle"), domain)
+    fear, _ = await run(ActionFearReassurance(), tracker_factory("I'm scared to bend", "express_fear"), domain)
+    assert "oxygen" in texts(smoking).lower()
+    assert texts(fear)
+
+
+# ---------------- reminders ----------------
+async def test_reminder_time_is_stored_and_stopped(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionSetReminder(), tracker_factory("remind me to walk at 8am", "set_reminder"), domain)
+    assert store.reminders("tester") == [("walk", time(8, 0), True)]
+    assert "08:00" in texts(dispatcher)
+    await run(ActionStopReminders(), tracker_factory("no more nudges", "stop_reminders"), domain)
+    assert store.reminders("tester") == [("walk", time(8, 0), False)]
+
+
+async def test_reminder_without_time_asks(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionSetReminder(), tracker_factory("remind me", "set_reminder"), domain)
+    assert store.reminders("tester") == []
+    assert "time" in texts(dispatcher).lower()
+
+
+# ---------------- safety ----------------
+async def test_escalation_is_tiered_stored_and_ends_forms(store, tracker_factory, domain):
+    dispatcher, events = await run(ActionEscalateUrgent(), tracker_factory(
+        "I can't control my bladder", "report_red_flag", active_loop="checkin_form"), domain)
+    assert "emergency" in texts(dispatcher).lower()
+    assert store.open_escalation("tester") == (1, "bladder_bowel")
+    assert slots_of(events)["red_flag"] is True
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+
+async def test_same_day_tier_for_fever(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionEscalateUrgent(), tracker_factory(
+        "I've got a fever and my back is killing me", "report_red_flag"), domain)
+    assert "today" in texts(dispatcher).lower()
+    assert store.open_escalation("tester") == (2, "fever")
+
+
+async def test_self_harm_gets_crisis_line(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionEscalateUrgent(), tracker_factory(
+        "some days I want to kill myself", "report_red_flag"), domain)
+    assert "crisis" in texts(dispatcher).lower()
+
+
+async def test_assessed_clears_the_flag(store, tracker_factory, domain):
+    store.record_escalation("tester", 1, "chest_pain", datetime.utcnow())
+    _, events = await run(ActionMarkAssessed(), tracker_factory("I've seen a doctor", "confirm_assessed",
+                                                                 slots={"red_flag": True}), domain)
+    assert slots_of(events) == {"red_flag": False}
+    assert store.open_escalation("tester") is None
+
+
+# ---------------- erasure and session ----------------
+def _confirm_events():
+    return [
+        {"event": "user", "text": "forget me", "parse_data": {"intent": {"name": "delete_my_data"}}},
+        {"event": "action", "name": "utter_ask_confirm_delete"},
+        {"event": "bot", "text": "Are you sure?"},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+async def test_delete_erases_after_confirmation(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow(), pain_score=3), "unknown")
+    dispatcher, events = await run(ActionDeleteUserData(), tracker_factory(
+        "yes", "affirm", events=_confirm_events()), domain)
+    assert store.profile("tester").checkins == ()
+    assert {"event": "reset_slots", "timestamp": None} in events
+    assert slots_of(events)["data_erased"] is True
+    assert "erased" in texts(dispatcher).lower()
+
+
+@pytest.mark.parametrize("intent,events", [("affirm", []), ("deny", _confirm_events())])
+async def test_delete_refuses_without_a_yes_to_the_question(store, tracker_factory, domain, intent, events):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow(), pain_score=3), "unknown")
+    dispatcher, returned = await run(ActionDeleteUserData(), tracker_factory("yes", intent, events=events), domain)
+    assert len(store.profile("tester").checkins) == 1
+    assert returned == []
+    assert dispatcher.messages[0]["response"] == "utter_ask_confirm_delete"
+
+
+async def test_session_start_restores_from_database(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow(), pain_score=5), "unknown")
+    store.record_escalation("tester", 2, "fever", datetime.utcnow())
+    _, events = await run(ActionSessionStart(), tracker_factory(slots={"onset_days": 12.0, "requested_slot": "x"}), domain)
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    assert slots_of(events) == {"onset_days": 12.0, "pain_score": 5.0, "red_flag": True}

@@ -1,0 +1,197 @@
+"""Which encouragement lines the coach chooses."""
+from datetime import datetime
+
+import pytest
+
+from bot.coaching import activity_feedback, checkin_feedback, fear_reassurance, sleep_feedback
+from bot.records import ActivityRecord, CheckinRecord
+
+NOW = datetime(2024, 3, 20, 9)
+YESTERDAY = datetime(2024, 3, 19, 9)
+
+
+def checkin(score=None, at=NOW, location=None, trend=None):
+    return CheckinRecord(at=at, pain_score=score, location=location, trend=trend)
+
+
+def joined(lines):
+    return " ".join(lines).lower()
+
+
+# --- check-ins ---------------------------------------------------------------
+
+def test_first_line_thanks_with_score():
+    lines = checkin_feedback(checkin(4), None, None, "unknown", 1)
+    assert lines[0].startswith("Thanks")
+    assert "4/10" in lines[0]
+    assert len(lines) == 1
+
+
+def test_thanks_without_score():
+    lines = checkin_feedback(checkin(), None, None, "unknown", 0)
+    assert lines[0].startswith("Thanks")
+    assert "/10" not in lines[0]
+
+
+def test_meaningful_improvement_vs_previous():
+    text = joined(checkin_feedback(checkin(4), checkin(6, YESTERDAY), 6, "stable", 2))
+    assert "down from 6" in text
+    assert "meaningful improvement" in text
+    assert "hurt does not always mean harm" not in text
+
+
+def test_exactly_thirty_percent_vs_previous_is_celebrated():
+    text = joined(checkin_feedback(checkin(3.5), checkin(5, YESTERDAY), 5, "stable", 2))
+    assert "meaningful improvement" in text
+
+
+def test_meaningful_improvement_vs_first_score():
+    text = joined(checkin_feedback(checkin(5), checkin(6, YESTERDAY), 8, "stable", 2))
+    assert "first check-in" in text
+    assert "from 8 to 5" in text
+
+
+def test_small_drop_is_not_celebrated_as_meaningful():
+    text = joined(checkin_feedback(checkin(5), checkin(6, YESTERDAY), 6, "stable", 2))
+    assert "meaningful" not in text
+
+
+def test_worsening_gets_hurt_not_harm():
+    text = joined(checkin_feedback(checkin(7), checkin(5, YESTERDAY), 5, "stable", 2))
+    assert "up from 5" in text
+    assert "hurt does not always mean harm" in text
+    assert "improvement" not in text
+
+
+def test_worse_trend_without_scores():
+    text = joined(checkin_feedback(checkin(trend="worse"), None, None, "unknown", 0))
+    assert "worse" in text
+    assert "hurt does not always mean harm" in text
+
+
+def test_centralizing_encouraged():
+    text = joined(checkin_feedback(checkin(4, location="buttock"), checkin(5, YESTERDAY, "calf"),
+                                   5, "centralizing", 2))
+    assert "good sign" in text
+    assert "keep doing" in text
+
+
+def test_peripheralizing_advice_without_softening():
+    text = joined(checkin_feedback(checkin(6, location="leg"), checkin(4, YESTERDAY, "lower_back"),
+                                   4, "peripheralizing", 2))
+    assert "further from your back" in text
+    assert "stop or ease off" in text
+    assert "opposite" in text
+    assert "keeps spreading" in text
+    assert "doctor or physiotherapist" in text
+    assert "up from 4" in text
+    assert "hurt does not always mean harm" not in text
+
+
+@pytest.mark.parametrize("streak", [3, 7, 14, 30])
+def test_streak_milestones(streak):
+    text = joined(checkin_feedback(checkin(4), None, None, "unknown", streak))
+    assert f"{streak} days in a row" in text
+
+
+@pytest.mark.parametrize("streak", [0, 1, 2, 4, 8, 31])
+def test_no_streak_line_between_milestones(streak):
+    text = joined(checkin_feedback(checkin(4), None, None, "unknown", streak))
+    assert "in a row" not in text
+
+
+# --- activities --------------------------------------------------------------
+
+def activity(kind, minutes=None, day=20):
+    return ActivityRecord(at=datetime(2024, 3, day, 9), kind=kind, minutes=minutes)
+
+
+@pytest.mark.parametrize("kind", ["walking", "cycling", "swimming", "water_therapy"])
+def test_long_continuous_session_celebrated_as_conditioning(kind):
+    lines = activity_feedback(activity(kind, 20), [])
+    assert "real conditioning" in lines[0]
+    assert "20-minute" in lines[0]
+
+
+def test_short_walk_encouraged_to_build_up():
+    current = activity("walking", 12)
+    lines = activity_feedback(current, [activity("walking", 30, 18), current])
+    assert "12-minute walk" in lines[0]
+    assert "adding a few minutes" in lines[0]
+    assert "20-30 minutes" in lines[0]
+    assert "stop-and-go" in lines[0].lower()
+    assert "42 minutes" in lines[1]  # current counted once
+
+
+def test_nineteen_minutes_is_still_short():
+    lines = activity_feedback(activity("cycling", 19), [])
+    assert "adding a few minutes" in lines[0]
+    assert "stop-and-go" not in lines[0].lower()
+
+
+def test_weekly_total_adds_current_when_missing():
+    lines = activity_feedback(activity("walking", 25), [activity("cycling", 15, 19),
+                                                        activity("stretching", 10, 18)])
+    assert "40 minutes" in lines[1]
+    assert "this week" in lines[1]
+
+
+def test_walk_without_minutes_asks_for_duration():
+    lines = activity_feedback(activity("walking"), [])
+    assert "how many minutes" in lines[0]
+
+
+@pytest.mark.parametrize("kind", ["strengthening", "stabilization", "mckenzie"])
+def test_strength_sessions_celebrated_and_counted(kind):
+    week = [activity("strengthening", 20, 18), activity("walking", 30, 19)]
+    lines = activity_feedback(activity(kind, 15), week)
+    assert lines[0].startswith("Nice work finishing your")
+    assert "2 strengthening sessions this week" in lines[1]
+
+
+def test_stretching_counted():
+    lines = activity_feedback(activity("stretching", 10), [])
+    assert "stretching" in lines[0].lower()
+    assert "1 stretching session this week" in lines[1]
+
+
+# --- sleep and fear ------------------------------------------------------------
+
+def test_good_sleep_praised():
+    lines = sleep_feedback("good", 8)
+    assert len(lines) == 1
+    assert "slept well" in lines[0]
+
+
+@pytest.mark.parametrize("quality,hours", [("bad", None), ("bad", 7), ("good", 4.5), ("ok", 5)])
+def test_bad_or_short_sleep_gets_tips(quality, hours):
+    text = joined(sleep_feedback(quality, hours))
+    assert "caffeine" in text and "nicotine" in text
+    assert "physically tired" in text
+    assert "slept well" not in text
+
+
+def test_ok_sleep_noted():
+    lines = sleep_feedback("ok", 7)
+    assert len(lines) == 1
+    assert "caffeine" not in lines[0]
+
+
+def test_fear_reassurance_covers_graded_activity():
+    text = fear_reassurance().lower()
+    for fragment in ("muscles", "gradual", "hurt does not always mean harm", "start small"):
+        assert fragment in text
+
+
+ALL_TEXT = " ".join(
+    checkin_feedback(checkin(6, location="leg"), checkin(4, YESTERDAY, "lower_back"), 4,
+                     "peripheralizing", 3)
+    + activity_feedback(activity("mckenzie"), [])
+    + sleep_feedback("bad", 4)
+    + [fear_reassurance()]
+).lower()
+
+
+@pytest.mark.parametrize("word", ["mg", "dose", "ibuprofen", "medication", "diagnos"])
+def test_never_doses_or_diagnoses(word):
+    assert word not in ALL_TEXT

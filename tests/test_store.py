@@ -1,0 +1,100 @@
+"""The store layer on both databases: migrations, round trips and erasure."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from bot.records import ActivityRecord, CheckinRecord, SleepRecord
+from bot.store import open_store
+from bot.store.db import VERSION_TABLE, make_engine, migrate
+from bot.store.models import Base
+
+T0 = datetime(2026, 11, 20, 8, 0)
+
+
+def test_migrations_match_the_models(any_db_url):
+    migrate(any_db_url)
+    migrate(any_db_url)  # idempotent
+    engine = make_engine(any_db_url)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        diff = [d for d in compare_metadata(ctx, Base.metadata)
+                if not (d[0] == "remove_table" and not d[1].name.startswith("coach_"))]
+        assert ctx.get_current_revision() == "0001"
+    engine.dispose()
+    assert diff == []
+
+
+def test_round_trip_of_every_record(any_db_url):
+    store = open_store(any_db_url)
+    store.add_checkin("ann", CheckinRecord(at=T0, pain_score=6, location="calf", side="left",
+                                           symptoms=("tingling", "ache"), trend="worse"), "peripheralizing")
+    store.add_checkin("ann", CheckinRecord(at=T0 + timedelta(days=1), pain_score=4,
+                                           location="thigh"), "centralizing")
+    store.add_activity("ann", ActivityRecord(at=T0, kind="walking", minutes=25))
+    store.add_activity("ann", ActivityRecord(at=T0, kind="stabilization", exercise_id="bird_dog"))
+    store.add_sleep("ann", SleepRecord(at=T0, quality="bad", hours=5))
+    store.set_onset("ann", date(2026, 11, 1))
+    profile = store.profile("ann")
+    assert profile.onset == date(2026, 11, 1)
+    assert [c.pain_score for c in profile.checkins] == [6, 4]
+    assert profile.checkins[0].symptoms == ("tingling", "ache")
+    assert profile.checkins[0].side == "left"
+    assert profile.activities[0] == ActivityRecord(at=T0, kind="walking", minutes=25)
+    assert profile.activities[1].exercise_id == "bird_dog"
+    assert profile.sleeps == (SleepRecord(at=T0, quality="bad", hours=5),)
+    assert store.profile("nobody").checkins == ()
+    store.engine.dispose()
+
+
+def test_escalations_open_and_resolve(any_db_url):
+    store = open_store(any_db_url)
+    assert store.open_escalation("bo") is None
+    store.record_escalation("bo", 2, "fever", T0)
+    store.record_escalation("bo", 1, "bladder_bowel", T0 + timedelta(minutes=1))
+    assert store.open_escalation("bo") == (1, "bladder_bowel")
+    assert store.resolve_escalations("bo", T0 + timedelta(days=1)) == 2
+    assert store.open_escalation("bo") is None
+    assert store.resolve_escalations("nobody", T0) == 0
+    store.engine.dispose()
+
+
+def test_reminders_upsert_and_stop(any_db_url):
+    store = open_store(any_db_url)
+    store.set_reminder("cy", "walk", time(8, 0))
+    store.set_reminder("cy", "walk", time(9, 30))
+    store.set_reminder("cy", "sleep", time(22, 0))
+    assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), True)]
+    assert store.stop_reminders("cy") == 2
+    assert all(not active for _, _, active in store.reminders("cy"))
+    store.engine.dispose()
+
+
+def test_erase_user_removes_every_row_and_only_theirs(any_db_url):
+    store = open_store(any_db_url)
+    for who in ("dee", "eve"):
+        store.add_checkin(who, CheckinRecord(at=T0, pain_score=3), "unknown")
+        store.add_activity(who, ActivityRecord(at=T0, kind="walking", minutes=10))
+        store.add_sleep(who, SleepRecord(at=T0, quality="good"))
+        store.record_escalation(who, 2, "fever", T0)
+        store.set_reminder(who, "walk", time(8))
+    assert store.erase_user("dee") is True
+    assert store.erase_user("dee") is False
+    with store.engine.connect() as conn:
+        for table in ("coach_users", "coach_checkins", "coach_activities", "coach_sleep_logs",
+                      "coach_escalations", "coach_reminders"):
+            assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar() == 1, table
+    assert store.profile("eve").checkins[0].pain_score == 3
+    store.engine.dispose()
+
+
+def test_no_free_text_column_exists():
+    """Health data stays structured: the raw message never lands in the coach's tables."""
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, sa.String):
+                assert column.type.length and column.type.length <= 255, (table.name, column.name)
+            assert not isinstance(column.type, sa.Text), (table.name, column.name)
