@@ -66,6 +66,7 @@ eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
 
 bench: $(MODEL)
+	$(BIN)/python -m bench.parsing_speed
 	$(BIN)/python -m bench.latency
 
 clean:

