@@ -296,3 +296,11 @@ async def test_session_start_restores_from_database(store, tracker_factory, doma
     _, events = await run(ActionSessionStart(), tracker_factory(slots={"onset_days": 12.0, "requested_slot": "x"}), domain)
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     assert slots_of(events) == {"onset_days": 12.0, "pain_score": 5.0, "red_flag": True}
+
+
+def test_action_server_serves_exactly_the_domain_actions(domain):
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert sorted(executor.actions) == sorted(domain["actions"])

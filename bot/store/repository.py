@@ -138,18 +138,21 @@ class CoachStore:
             user = self._user(s, sender_id)
             s.add(m.Escalation(user_id=user.id, tier=tier, reason=reason, at=at))
 
-    def resolve_escalations(self, sender_id: str, at: datetime) -> int:
-        """Mark every open escalation as assessed; returns how many were open."""
+    def _update_for_user(self, sender_id: str, model, condition, **values) -> int:
+        """UPDATE one person's rows of `model` matching `condition`; how many changed."""
         with self._unit() as s:
             user = self._user(s, sender_id, create=False)
             if user is None:
                 return 0
             result = s.execute(
-                sa.update(m.Escalation)
-                .where(m.Escalation.user_id == user.id, m.Escalation.resolved_at.is_(None))
-                .values(resolved_at=at)
+                sa.update(model).where(model.user_id == user.id, condition).values(**values)
             )
             return result.rowcount or 0
+
+    def resolve_escalations(self, sender_id: str, at: datetime) -> int:
+        """Mark every open escalation as assessed; returns how many were open."""
+        return self._update_for_user(sender_id, m.Escalation, m.Escalation.resolved_at.is_(None),
+                                     resolved_at=at)
 
     def set_reminder(self, sender_id: str, kind: str, at_time: time) -> None:
         with self._unit() as s:
@@ -163,16 +166,7 @@ class CoachStore:
                 row.at_time, row.active = at_time, True
 
     def stop_reminders(self, sender_id: str) -> int:
-        with self._unit() as s:
-            user = self._user(s, sender_id, create=False)
-            if user is None:
-                return 0
-            result = s.execute(
-                sa.update(m.Reminder)
-                .where(m.Reminder.user_id == user.id, m.Reminder.active.is_(True))
-                .values(active=False)
-            )
-            return result.rowcount or 0
+        return self._update_for_user(sender_id, m.Reminder, m.Reminder.active.is_(True), active=False)
 
     def erase_user(self, sender_id: str) -> bool:
         """Delete the person and every row hanging off them. True if they existed."""
