@@ -35,6 +35,7 @@ def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = database_url()
     env.setdefault("REDIS_URL", "")
+    env.setdefault("SANIC_HOST", "127.0.0.1")  # where rasa_sdk's action server listens
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
