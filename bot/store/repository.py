@@ -56,33 +56,25 @@ class CoachStore:
             )
 
     @staticmethod
-    def _checkins(s: Session, user_id: int) -> Iterator[CheckinRecord]:
-        rows = s.execute(
-            sa.select(m.Checkin).where(m.Checkin.user_id == user_id)
-            .order_by(m.Checkin.at, m.Checkin.id)
+    def _rows(s: Session, model, user_id: int):
+        """One person's rows of a log table, oldest first."""
+        return s.execute(
+            sa.select(model).where(model.user_id == user_id).order_by(model.at, model.id)
         ).scalars()
-        for r in rows:
+
+    def _checkins(self, s: Session, user_id: int) -> Iterator[CheckinRecord]:
+        for r in self._rows(s, m.Checkin, user_id):
             yield CheckinRecord(
                 at=r.at, pain_score=r.pain_score, location=r.location, side=r.side,
                 symptoms=tuple(x for x in r.symptoms.split(",") if x), trend=r.trend,
             )
 
-    @staticmethod
-    def _activities(s: Session, user_id: int) -> Iterator[ActivityRecord]:
-        rows = s.execute(
-            sa.select(m.Activity).where(m.Activity.user_id == user_id)
-            .order_by(m.Activity.at, m.Activity.id)
-        ).scalars()
-        for r in rows:
+    def _activities(self, s: Session, user_id: int) -> Iterator[ActivityRecord]:
+        for r in self._rows(s, m.Activity, user_id):
             yield ActivityRecord(at=r.at, kind=r.kind, minutes=r.minutes, exercise_id=r.exercise_id)
 
-    @staticmethod
-    def _sleeps(s: Session, user_id: int) -> Iterator[SleepRecord]:
-        rows = s.execute(
-            sa.select(m.SleepLog).where(m.SleepLog.user_id == user_id)
-            .order_by(m.SleepLog.at, m.SleepLog.id)
-        ).scalars()
-        for r in rows:
+    def _sleeps(self, s: Session, user_id: int) -> Iterator[SleepRecord]:
+        for r in self._rows(s, m.SleepLog, user_id):
             yield SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
 
     def open_escalation(self, sender_id: str) -> Optional[Tuple[int, str]]:
