@@ -33,7 +33,12 @@ def holdout_examples(path: Path = HOLDOUT) -> List[Tuple[str, str]]:
 
 
 async def _predict(model: Path, texts: List[str]) -> List[str]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no per-message debug lines with the texts
 
     agent = Agent.load(str(model))
     predictions = []
