@@ -28,7 +28,7 @@ class ValidateOnsetForm(FormValidationAction):
         return "validate_onset_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        if store().open_escalation(tracker.sender_id) or store().profile(tracker.sender_id).onset:
+        if store().open_escalation(tracker.sender_id) or store().onset(tracker.sender_id):
             return []
         return list(domain_slots)
 

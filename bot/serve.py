@@ -22,7 +22,6 @@ from bot.settings import PROJECT_ROOT, database_url
 
 VENV_BIN = Path(sys.executable).parent
 MODELS_DIR = PROJECT_ROOT / "models"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
 def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -43,14 +42,9 @@ def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 
 def train_if_needed(env: Dict[str, str]) -> None:
     """Rasa's fingerprinting retrains only what changed; its progress goes to the console."""
-    cmd = [str(VENV_BIN / "rasa"), "train", "--out", str(MODELS_DIR),
-           "--fixed-model-name", "coach", *[a for f in TRAINING_INPUTS for a in _train_flag(f)]]
+    cmd = [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+           "--data", "data", "--out", str(MODELS_DIR), "--fixed-model-name", "coach"]
     subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, check=True)
-
-
-def _train_flag(name: str) -> List[str]:
-    return {"config.yml": ["--config", "config.yml"], "domain.yml": ["--domain", "domain.yml"],
-            "data": ["--data", "data"]}[name]
 
 
 @dataclass
@@ -61,6 +55,7 @@ class CoachServers:
     quiet: bool = False
     log_dir: Optional[Path] = None  # each server's output to <name>.log there
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    _logs: List = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -111,7 +106,9 @@ class CoachServers:
     def _output(self, name: str):
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            return open(self.log_dir / f"{name}.log", "ab")
+            handle = open(self.log_dir / f"{name}.log", "ab")
+            self._logs.append(handle)
+            return handle
         return subprocess.DEVNULL if self.quiet else None
 
     def failed(self) -> Optional[str]:
@@ -131,6 +128,9 @@ class CoachServers:
                 _signal_group(proc, signal.SIGKILL)
                 proc.wait()
         self.procs.clear()
+        for handle in self._logs:
+            handle.close()
+        self._logs.clear()
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:

@@ -39,7 +39,8 @@ def test_round_trip_of_every_record(any_db_url):
     store.add_sleep("ann", SleepRecord(at=T0, quality="bad", hours=5))
     store.set_onset("ann", date(2026, 11, 1))
     profile = store.profile("ann")
-    assert profile.onset == date(2026, 11, 1)
+    assert profile.onset == store.onset("ann") == date(2026, 11, 1)
+    assert store.onset("nobody") is None
     assert [c.pain_score for c in profile.checkins] == [6, 4]
     assert profile.checkins[0].symptoms == ("tingling", "ache")
     assert profile.checkins[0].side == "left"

@@ -77,6 +77,12 @@ class CoachStore:
         for r in self._rows(s, m.SleepLog, user_id):
             yield SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
 
+    def onset(self, sender_id: str) -> Optional[date]:
+        with self._unit() as s:
+            return s.execute(
+                sa.select(m.User.onset_date).where(m.User.sender_id == sender_id)
+            ).scalar_one_or_none()
+
     def open_escalation(self, sender_id: str) -> Optional[Tuple[int, str]]:
         """(tier, reason) of the newest unresolved tier 1-2 escalation, if any."""
         with self._unit() as s:
