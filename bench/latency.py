@@ -5,7 +5,6 @@ fixed, bounded script of messages to 127.0.0.1 only, and prints the figures.
 """
 from __future__ import annotations
 
-import socket
 import statistics
 import tempfile
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from bot.serve import CoachServers, coach_env
+from bot.serve import CoachServers, coach_env, free_ports
 from bot.store import migrate
 
 SCRIPT = ["hi", "my calf is worse, about a 6", "what should I do today?", "3 weeks ago",
@@ -22,15 +21,9 @@ SCRIPT = ["hi", "my calf is worse, about a 6", "what should I do today?", "3 wee
 ROUNDS = 5
 
 
-def _port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
-
-
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="coach-bench-"))
-    env = coach_env({"RASA_PORT": _port(), "ACTION_PORT": _port(), "WEB_PORT": _port(),
+    env = coach_env({**free_ports(),
                      "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "REDIS_URL": ""})
     migrate(env["DATABASE_URL"])
     servers = CoachServers(env, log_dir=work / "logs")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +39,25 @@ def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
+
+
+def free_ports() -> Dict[str, str]:
+    """RASA_PORT, ACTION_PORT and WEB_PORT on free loopback ports (tests, benchmarks)."""
+    names = ("RASA_PORT", "ACTION_PORT", "WEB_PORT")
+    sockets = [socket.socket() for _ in names]
+    try:  # all three held open at once, so the three ports differ
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return {name: str(s.getsockname()[1]) for name, s in zip(names, sockets)}
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def ensure_model(env: Dict[str, str]) -> None:
+    """Train only if no model exists at all (make test trains before pytest runs)."""
+    if not (MODELS_DIR / "coach.tar.gz").exists():
+        train_if_needed(env)
 
 
 def train_if_needed(env: Dict[str, str]) -> None:

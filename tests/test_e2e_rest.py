@@ -5,7 +5,6 @@ free ports, with a fresh SQLite database whose rows the tests then inspect.
 """
 from __future__ import annotations
 
-import socket
 import uuid
 from pathlib import Path
 
@@ -13,29 +12,22 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.serve import MODELS_DIR, CoachServers, coach_env, train_if_needed
+from bot.serve import CoachServers, coach_env, ensure_model, free_ports
 from bot.store import migrate
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-" + uuid.uuid4().hex
 
 
-def _free_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def coach(tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e")
     env = coach_env({
-        "RASA_PORT": _free_port(), "ACTION_PORT": _free_port(), "WEB_PORT": _free_port(),
+        **free_ports(),
         "DATABASE_URL": f"sqlite:///{work / 'coach.sqlite3'}", "REDIS_URL": "",
         "RASA_AUTH_TOKEN": TOKEN,
     })
-    if not (MODELS_DIR / "coach.tar.gz").exists():
-        train_if_needed(env)
+    ensure_model(env)
     migrate(env["DATABASE_URL"])
     servers = CoachServers(env, log_dir=work / "logs")
     servers.start()

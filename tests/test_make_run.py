@@ -18,16 +18,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.serve import MODELS_DIR, coach_env, train_if_needed
+from bot.serve import coach_env, ensure_model, free_ports
 from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
 
 
 def _port_open(port: str) -> bool:
@@ -57,9 +51,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_make_run_serves_on_postgres_and_redis_then_stops_cleanly(postgres_url, redis_url, tmp_path):
-    if not (MODELS_DIR / "coach.tar.gz").exists():
-        train_if_needed(coach_env())
-    ports = {"RASA_PORT": _free_port(), "ACTION_PORT": _free_port(), "WEB_PORT": _free_port()}
+    ensure_model(coach_env())
+    ports = free_ports()
     env = coach_env({**ports, "DATABASE_URL": postgres_url, "REDIS_URL": redis_url})
     env.pop("RASA_AUTH_TOKEN", None)
     log = open(tmp_path / "serve.log", "wb")

@@ -27,3 +27,16 @@ def test_http_api_only_with_a_token(monkeypatch):
     guarded = CoachServers(coach_env({"RASA_AUTH_TOKEN": "s3cret"})).commands()["rasa"]
     assert guarded[guarded.index("--auth-token") + 1] == "s3cret" and "--enable-api" in guarded
     assert guarded[guarded.index("--interface") + 1] == "127.0.0.1"
+
+
+def test_free_ports_are_three_distinct_bindable_ports():
+    import socket
+
+    from bot.serve import free_ports
+
+    ports = free_ports()
+    assert set(ports) == {"RASA_PORT", "ACTION_PORT", "WEB_PORT"}
+    assert len(set(ports.values())) == 3
+    for port in ports.values():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", int(port)))
