@@ -7,6 +7,7 @@ from typing import Any, Iterable, List, Optional
 from rasa_sdk import Tracker
 
 from bot import lexicon
+from bot.nlu.clinical import CLINICAL_ENTITIES, CLINICAL_KEY
 from bot.store import CoachStore, default_store
 
 _store_override: Optional[CoachStore] = None
@@ -45,16 +46,20 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
 
 
 def canonical_values(tracker: Tracker, entity: str) -> List[str]:
-    """Entity values from NLU, normalised, plus any the lexicon finds in the text.
+    """Entity values from NLU, normalised to the canonical values of bot.records.
 
-    The lexicon is a safety net for what the statistical extractor misses; both
-    end up as canonical values from bot.records.
+    When the clinical component screened the message, its entities are already
+    the affirmed ones ("not my leg" is left out), so they are used as they are.
+    Otherwise (an older model) the lexicon fills in what the statistical
+    extractor missed.
     """
     values: List[str] = []
     for raw in entity_values(tracker, entity):
         value = lexicon.canonical(entity, raw)
         if value and value not in values:
             values.append(value)
+    if CLINICAL_KEY in (tracker.latest_message or {}) and entity in CLINICAL_ENTITIES:
+        return values
     for value in lexicon.find_values(entity, latest_text(tracker)):
         if value not in values:
             values.append(value)

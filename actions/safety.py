@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.safety import EMERGENCY, RedFlag, screen, urgent_advice
+from bot.safety import EMERGENCY, RedFlag, from_parse, screen_all, urgent_advice
 
 from actions.common import latest_text, now, store
 
@@ -17,10 +17,15 @@ class ActionEscalateUrgent(Action):
         return "action_escalate_urgent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
-        # The classifier said red flag even if the screen names nothing: treat as tier 1.
-        flag = screen(latest_text(tracker)) or RedFlag(EMERGENCY, "unspecified")
-        store().record_escalation(tracker.sender_id, flag.tier, flag.reason, now())
-        dispatcher.utter_message(text=urgent_advice(flag))
+        flags = from_parse(tracker.latest_message)
+        if flags is None:  # a model without the clinical component: screen here
+            flags = screen_all(latest_text(tracker))
+        # The classifier said red flag though no rule names one: treat it as tier 1.
+        flags = flags or [RedFlag(EMERGENCY, "unspecified")]
+        at = now()
+        for flag in flags:
+            store().record_escalation(tracker.sender_id, flag.tier, flag.reason, at)
+        dispatcher.utter_message(text=urgent_advice(flags[0]))
         return [SlotSet("red_flag", True), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 

@@ -74,7 +74,8 @@ SYNONYMS: Mapping[str, Mapping[str, Tuple[str, ...]]] = MappingProxyType({
         "better": (
             "better", "less", "easing", "eased", "easier", "improving", "improved",
             "getting better", "got better", "gone down", "went down", "going down",
-            "come down", "came down", "settling", "settled",
+            "come down", "came down", "settling", "settled", "calmed down", "calmed", "calming down",
+            "not as bad", "not so bad", "less bad", "not as sore", "less sore",
             "calmer", "calming", "good day", "hurts less", "reduced",
         ),
         "same": (
@@ -152,6 +153,8 @@ _BLOCKED: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "call back", "text back", "send back", "on my back", "on your back", "on the back",
         "left behind", "behind me", "behind schedule", "fell behind", "from behind",
         "bottom of", "bottom line", "top to bottom", "rock bottom",
+        "back of my left", "back of my right", "back of the left", "back of the right",
+        "back of your left", "back of your right",
     ),
     "side": (
         "right now", "all right", "right away", "right then", "that s right", "thats right",
@@ -164,6 +167,9 @@ _BLOCKED: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "more or less", "any more", "once more", "no more", "more often", "more info",
         "more information", "tell me more", "learn more", "more exercises", "more details",
         "at the same time", "same time", "at least", "less than", "more than",
+        "going up the stairs", "going up stairs", "going up the hill", "went up the stairs",
+        "went up stairs", "gone up the stairs", "going down the stairs", "went down the stairs",
+        "going down stairs", "steady pace", "a steady", "at a steady", "steady walk",
     ),
     "symptom": (
         "weak moment", "burn calories", "burned calories", "burnt calories", "flu shot",
@@ -174,6 +180,13 @@ _BLOCKED: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "extension lead",
     ),
 })
+
+
+
+def blocked_phrases(entity: str) -> Tuple[str, ...]:
+    """Phrases that look like `entity` but are not ("came back", "right now")."""
+    return tuple(_BLOCKED.get(entity, ()))
+
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _MAX_PHRASE = 8

@@ -218,7 +218,9 @@ _UNIT_AFTER: FrozenSet[str] = frozenset({
 _DEFINITE_BEFORE: FrozenSet[str] = frozenset({
     "for", "since", "until", "till", "til", "every", "day", "week", "month", "year", "aged",
     "age", "page", "step", "number", "no", "#", "£", "$", "€", "by", "x", "times", "after",
-    "before", "ago", "past", "quarter", "half",
+    "before", "ago", "past", "quarter", "half", "january", "february", "march", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 })
 _TOWARDS: FrozenSet[str] = frozenset({
     "down", "up", "dropped", "fell", "gone", "went", "back", "come", "came", "risen", "rose",
@@ -310,6 +312,7 @@ def _pain_tier(toks: Sequence[_Tok], num: _Num, end: int) -> float:
     if after == "at" and _word(toks, end + 1) == "night":
         return 0
     if num.spelled and num.value == 1 and before in ("that", "this", "the", "which", "every", "any",
+                                                    "left", "right", "other", "same", "first", "last",
                                                     "each", "another", "other", "no", "little", "good", "bad"):
         return 0  # "that one"
     if num.spelled and num.value == 1 and after == "of":

@@ -1,16 +1,20 @@
-"""Red-flag screening of a message and the advice each tier gets.
+"""Red flags: the screen every message goes through, and the advice each tier gets.
 
 Tiers follow clinical-guidance.md: 1 = emergency now, 2 = urgent same day.
-This is a keyword screen: it errs toward escalation and knows no negation
-(that is the spaCy safety engine's job); the words are matched case-insensitively.
+The screen is the spaCy clinical reader (bot.nlu.clinical), so a negated,
+resolved, someone else's or hypothetical mention ("no numbness", "my friend
+had...", "what are the warning signs?") is not a red flag.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Mapping, Optional
 
-EMERGENCY, URGENT = 1, 2
+from bot.nlu.clinical import analyse
+from bot.nlu.red_flags import EMERGENCY, URGENT
+
+__all__ = ["EMERGENCY", "URGENT", "RedFlag", "screen", "screen_all", "from_parse",
+           "urgent_advice", "reminder_of_open_flag"]
 
 
 @dataclass(frozen=True)
@@ -19,38 +23,25 @@ class RedFlag:
     reason: str  # a stable code, stored with the escalation
 
 
-_PATTERNS: Tuple[Tuple[int, str, str], ...] = (
-    (EMERGENCY, "self_harm", r"kill myself|suicid|end (it all|my life)|self[- ]?harm|hurt myself"
-                             r"|don'?t want to (live|be here)|better off dead|no reason to live"),
-    (EMERGENCY, "bladder_bowel", r"bladder|bowel|incontinen|wet (myself|the bed)|can'?t (pee|wee|urinate)"
-                                 r"|(pee|wee|urinat\w*|poo)\b.*\b(control|start|hold|stop)|soiled"),
-    (EMERGENCY, "saddle_numbness", r"saddle|genital|private parts|when i wipe|wiping"
-                                   r"|numb\w*\b.*\b(bum|buttocks|groin|inner thighs?|between my legs)"
-                                   r"|(bum|buttocks|groin|inner thighs?|between my legs)\b.*\bnumb"),
-    (EMERGENCY, "both_legs", r"both (legs|feet)|(legs|feet) are both|either leg"),
-    (EMERGENCY, "leg_weakness", r"foot drop|foot (is )?(slapping|slaps|drags|dragging|floppy)"
-                                r"|can'?t (lift|raise) my (foot|toes)|legs? (keeps? )?(giving way|buckling)"
-                                r"|legs? (is |are )?getting weaker"),
-    (EMERGENCY, "chest_pain", r"chest (pain|hurts|is tight|tightness)|pain in my chest"),
-    (EMERGENCY, "major_trauma", r"accident|crash|collision|hit by|fell (off|down|from)|bad fall|big fall"),
-    (URGENT, "fever", r"fever|chills|high temperature|shivering|night sweats"),
-    (URGENT, "weight_loss", r"(losing|lost|loss of) (a lot of )?weight|weight loss"),
-    (URGENT, "cancer_history", r"cancer|tumou?r|chemo"),
-    (URGENT, "night_pain", r"(worse|bad|pain\w*) at night|wakes me|keeps me (up|awake)|rest (doesn'?t|does not|won'?t) (help|ease)"
-                           r"|(not|never) (eased|better) (by|with|when) rest"),
-    (URGENT, "lump", r"\blump\b|swelling on my (back|spine)|shape of my (back|spine)"),
-    (URGENT, "bone_fragility", r"osteoporo|steroids?"),
-)
-_COMPILED = tuple((tier, reason, re.compile(p, re.IGNORECASE)) for tier, reason, p in _PATTERNS)
+def screen_all(text: str) -> List[RedFlag]:
+    """Every affirmed red flag in the text, most urgent first."""
+    return [RedFlag(f.tier, f.reason) for f in analyse(text).affirmed_red_flags()]
 
 
 def screen(text: str) -> Optional[RedFlag]:
-    """The most urgent red flag the text mentions, or None."""
-    text = (text or "")[:5000]
-    for tier, reason, pattern in _COMPILED:
-        if pattern.search(text):
-            return RedFlag(tier, reason)
-    return None
+    """The most urgent affirmed red flag the text mentions, or None."""
+    flags = screen_all(text)
+    return flags[0] if flags else None
+
+
+def from_parse(parse_data: Mapping) -> Optional[List[RedFlag]]:
+    """Affirmed red flags the NLU pipeline already found, or None if it did not screen."""
+    clinical = (parse_data or {}).get("clinical")
+    if not isinstance(clinical, Mapping):
+        return None
+    flags = [RedFlag(int(f["tier"]), str(f["reason"])) for f in clinical.get("red_flags") or []
+             if f.get("status") == "affirmed"]
+    return sorted(flags, key=lambda f: f.tier)
 
 
 _EMERGENCY_ADVICE = (

@@ -1,22 +1,70 @@
-"""`make eval`: intent macro F1 of the trained model on the held-out file.
+"""`make eval`: the trained pipeline on data it never saw.
 
-tests/nlu_holdout.yml is never trained on; tests/test_nlu_eval.py asserts the
-same figure stays at or above 0.95.
+Three held-out sets, all parsed by the real trained model (DIET plus the
+clinical component), one model load for all:
+
+- tests/nlu_holdout.yml: intent macro F1 (target >= 0.95);
+- tests/safety_set.yml: red-flag recall on tiers 1-2 (target 100%) and the
+  false-alarm rate on negated, resolved, third-party, question and ordinary
+  messages (target <= 2%);
+- tests/entity_holdout.yml: entity F1 for body_part, pain_score and trend
+  (target >= 0.95 each), side and symptom reported too.
+
+tests/test_nlu_eval.py asserts the same targets, so CI fails when one slips.
 """
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
+
+import yaml
 
 from bot.settings import PROJECT_ROOT
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu_holdout.yml"
+SAFETY_SET = PROJECT_ROOT / "tests" / "safety_set.yml"
+ENTITY_HOLDOUT = PROJECT_ROOT / "tests" / "entity_holdout.yml"
 MODEL = PROJECT_ROOT / "models" / "coach.tar.gz"
-INTENT_F1_TARGET = 0.95
 
+INTENT_F1_TARGET = 0.95
+RED_FLAG_RECALL_TARGET = 1.0
+FALSE_ALARM_TARGET = 0.02
+ENTITY_F1_TARGET = 0.95
+GATED_ENTITIES = ("body_part", "pain_score", "trend")
+REPORTED_ENTITIES = GATED_ENTITIES + ("side", "symptom")
+RED_FLAG_INTENT = "report_red_flag"
+
+
+# --------------------------------------------------------------------------- parsing
+
+@lru_cache(maxsize=2)
+def _agent(model: Path):
+    """One model load per process: the three reports share it."""
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no per-message debug lines with the texts
+    return Agent.load(str(model))
+
+
+async def _parse_all(model: Path, texts: Sequence[str]) -> List[dict]:
+    agent = _agent(model)
+    return [await agent.parse_message(text) for text in texts]
+
+
+def parse(texts: Sequence[str], model: Path = MODEL) -> List[dict]:
+    """The trained pipeline's parse result for each text."""
+    return asyncio.run(_parse_all(model, list(texts)))
+
+
+# --------------------------------------------------------------------------- intents
 
 @dataclass(frozen=True)
 class IntentReport:
@@ -32,29 +80,13 @@ def holdout_examples(path: Path = HOLDOUT) -> List[Tuple[str, str]]:
     return [(ex.get("text"), ex.get("intent")) for ex in data.intent_examples]
 
 
-async def _predict(model: Path, texts: List[str]) -> List[str]:
-    import logging
-
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # no per-message debug lines with the texts
-
-    agent = Agent.load(str(model))
-    predictions = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        predictions.append(parsed["intent"]["name"])
-    return predictions
-
-
 def evaluate_intents(model: Path = MODEL, path: Path = HOLDOUT) -> IntentReport:
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 
     examples = holdout_examples(path)
     texts = [t for t, _ in examples]
     expected = [i for _, i in examples]
-    predicted = asyncio.run(_predict(model, texts))
+    predicted = [p["intent"]["name"] for p in parse(texts, model)]
     labels = sorted(set(expected))
     _, _, f1s, support = precision_recall_fscore_support(
         expected, predicted, labels=labels, zero_division=0)
@@ -63,17 +95,193 @@ def evaluate_intents(model: Path = MODEL, path: Path = HOLDOUT) -> IntentReport:
     return IntentReport(float(macro), {l: (float(f), int(s)) for l, f, s in zip(labels, f1s, support)}, errors)
 
 
+# --------------------------------------------------------------------------- safety
+
+@dataclass(frozen=True)
+class SafetyItem:
+    text: str
+    tier: int
+    reason: str
+    form: str
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    items: int
+    flagged_items: int
+    recall: float
+    tier_accuracy: float  # of caught red flags, how many got exactly the right tier of advice
+    negatives: int
+    false_alarm_rate: float
+    by_form: Dict[str, Tuple[int, int]]  # form -> (correct, total)
+    misses: List[SafetyItem]
+    false_alarms: List[SafetyItem]
+    under_triaged: List[Tuple[SafetyItem, int]]  # an emergency told to see a doctor today
+    over_triaged: List[Tuple[SafetyItem, int]]  # same-day flags sent to the emergency department
+
+
+def safety_items(path: Path = SAFETY_SET) -> List[SafetyItem]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    return [SafetyItem(str(i["text"]), int(i["tier"]), str(i.get("reason") or ""), str(i["form"]))
+            for i in raw]
+
+
+def _advice_tier(parsed: dict) -> int:
+    """The tier the escalation action would advise for this parse (1 when unnamed)."""
+    flags = [f for f in (parsed.get("clinical") or {}).get("red_flags") or []
+             if f.get("status") == "affirmed"]
+    return min((int(f["tier"]) for f in flags), default=1)
+
+
+def evaluate_safety(model: Path = MODEL, path: Path = SAFETY_SET) -> SafetyReport:
+    items = safety_items(path)
+    results = parse([i.text for i in items], model)
+    misses, alarms, under, over = [], [], [], []
+    by_form: Dict[str, List[int]] = {}
+    for item, parsed in zip(items, results):
+        flagged = parsed["intent"]["name"] == RED_FLAG_INTENT
+        correct = flagged == (item.tier > 0)
+        tally = by_form.setdefault(item.form, [0, 0])
+        tally[0] += int(correct)
+        tally[1] += 1
+        if item.tier > 0 and not flagged:
+            misses.append(item)
+        elif item.tier == 0 and flagged:
+            alarms.append(item)
+        elif item.tier > 0 and _advice_tier(parsed) > item.tier:
+            under.append((item, _advice_tier(parsed)))
+        elif item.tier > 0 and _advice_tier(parsed) < item.tier:
+            over.append((item, _advice_tier(parsed)))
+    positives = sum(1 for i in items if i.tier > 0)
+    negatives = len(items) - positives
+    caught = positives - len(misses)
+    return SafetyReport(
+        items=len(items), flagged_items=positives,
+        recall=caught / positives if positives else 1.0,
+        tier_accuracy=(caught - len(under) - len(over)) / caught if caught else 1.0,
+        negatives=negatives, false_alarm_rate=len(alarms) / negatives if negatives else 0.0,
+        by_form={k: (v[0], v[1]) for k, v in sorted(by_form.items())},
+        misses=misses, false_alarms=alarms, under_triaged=under, over_triaged=over,
+    )
+
+
+# --------------------------------------------------------------------------- entities
+
+@dataclass(frozen=True)
+class EntityReport:
+    per_entity: Dict[str, Tuple[float, float, float, int]]  # entity -> (precision, recall, f1, support)
+    errors: List[Tuple[str, str, List[Tuple[str, str]], List[Tuple[str, str]]]]
+
+
+def _expected_entities(path: Path) -> List[Tuple[str, List[dict]]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(ex.get("text"), list(ex.get("entities") or [])) for ex in data.training_examples]
+
+
+def _same_mention(expected: dict, predicted: dict) -> bool:
+    """Same entity type and canonical value, and the spans overlap."""
+    return (expected["entity"] == predicted["entity"]
+            and str(expected["value"]).lower() == _value(predicted)
+            and predicted.get("start", 0) < expected["end"] and expected["start"] < predicted.get("end", 0))
+
+
+def _value(entity: dict) -> str:
+    value = str(entity.get("value")).lower()
+    try:
+        number = float(value)
+        return str(int(number)) if number.is_integer() else f"{number:g}"
+    except ValueError:
+        return value
+
+
+def evaluate_entities(model: Path = MODEL, path: Path = ENTITY_HOLDOUT) -> EntityReport:
+    examples = _expected_entities(path)
+    results = parse([t for t, _ in examples], model)
+    counts = {e: Counter() for e in REPORTED_ENTITIES}
+    errors = []
+    for (text, expected), parsed in zip(examples, results):
+        predicted = [e for e in parsed.get("entities") or [] if e["entity"] in REPORTED_ENTITIES]
+        expected = [e for e in expected if e["entity"] in REPORTED_ENTITIES]
+        unmatched = list(predicted)
+        missed = []
+        for exp in expected:
+            match = next((p for p in unmatched if _same_mention(exp, p)), None)
+            if match is None:
+                counts[exp["entity"]]["fn"] += 1
+                missed.append(exp)
+            else:
+                counts[exp["entity"]]["tp"] += 1
+                unmatched.remove(match)
+        for extra in unmatched:
+            counts[extra["entity"]]["fp"] += 1
+        if missed or unmatched:
+            errors.append((text, parsed["intent"]["name"],
+                           [(e["entity"], str(e["value"])) for e in missed],
+                           [(e["entity"], _value(e)) for e in unmatched]))
+    per_entity = {}
+    for entity, c in counts.items():
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_entity[entity] = (precision, recall, f1, c["tp"] + c["fn"])
+    return EntityReport(per_entity, errors)
+
+
+# --------------------------------------------------------------------------- report
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "BELOW TARGET"
+
+
 def main() -> int:
-    report = evaluate_intents()
-    print(f"\nHeld-out intent evaluation ({HOLDOUT.relative_to(PROJECT_ROOT)}):")
+    intents = evaluate_intents()
+    safety = evaluate_safety()
+    entities = evaluate_entities()
+
+    print(f"\nHeld-out intents ({HOLDOUT.relative_to(PROJECT_ROOT)}):")
     print(f"{'intent':<20} {'F1':>6} {'n':>4}")
-    for intent, (f1, n) in report.per_intent.items():
+    for intent, (f1, n) in intents.per_intent.items():
         print(f"{intent:<20} {f1:6.3f} {n:4d}")
-    for text, exp, got in report.errors:
+    for text, exp, got in intents.errors:
         print(f"  miss: {text!r}: expected {exp}, got {got}")
-    verdict = "meets" if report.macro_f1 >= INTENT_F1_TARGET else "BELOW"
-    print(f"\nintent macro F1 = {report.macro_f1:.3f} ({verdict} the {INTENT_F1_TARGET} target)")
-    return 0 if report.macro_f1 >= INTENT_F1_TARGET else 1
+
+    print(f"\nSafety set ({SAFETY_SET.relative_to(PROJECT_ROOT)}, {safety.items} messages):")
+    for form, (correct, total) in safety.by_form.items():
+        print(f"  {form:<13} {correct:4d}/{total:<4d} handled correctly")
+    for item in safety.misses:
+        print(f"  MISSED red flag (tier {item.tier}, {item.reason}): {item.text!r}")
+    for item in safety.false_alarms:
+        print(f"  false alarm ({item.form}): {item.text!r}")
+    for item, tier in safety.under_triaged + safety.over_triaged:
+        print(f"  tier {tier} advice for a tier-{item.tier} flag ({item.reason}): {item.text!r}")
+
+    print(f"\nEntities ({ENTITY_HOLDOUT.relative_to(PROJECT_ROOT)}):")
+    print(f"{'entity':<12} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+    for entity, (p, r, f1, n) in entities.per_entity.items():
+        print(f"{entity:<12} {p:6.3f} {r:6.3f} {f1:6.3f} {n:4d}")
+    for text, intent, missed, extra in entities.errors:
+        print(f"  {text!r}: missed {missed}, extra {extra}")
+
+    checks = [
+        ("intent macro F1", intents.macro_f1, intents.macro_f1 >= INTENT_F1_TARGET, f">= {INTENT_F1_TARGET}"),
+        ("red-flag recall, tiers 1-2", safety.recall, safety.recall >= RED_FLAG_RECALL_TARGET, "= 1.000"),
+        ("false-alarm rate", safety.false_alarm_rate, safety.false_alarm_rate <= FALSE_ALARM_TARGET,
+         f"<= {FALSE_ALARM_TARGET}"),
+        ("emergencies given only same-day advice", len(safety.under_triaged),
+         not safety.under_triaged, "= 0"),
+    ] + [
+        (f"entity F1 {e}", entities.per_entity[e][2], entities.per_entity[e][2] >= ENTITY_F1_TARGET,
+         f">= {ENTITY_F1_TARGET}") for e in GATED_ENTITIES
+    ]
+    print("\n| measure | value | target | |\n|---|---|---|---|")
+    for name, value, ok, target in checks:
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        print(f"| {name} | {shown} | {target} | {_verdict(ok)} |")
+    print(f"| red flags given exactly their tier of advice | {safety.tier_accuracy:.3f} | (reported; "
+          f"a flag only the classifier saw gets emergency advice) | |")
+    return 0 if all(ok for _, _, ok, _ in checks) else 1
 
 
 if __name__ == "__main__":

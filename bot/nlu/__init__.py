@@ -1,0 +1,1 @@
+"""Rule-based clinical NLU on spaCy: entities, red flags, negation scoping."""

@@ -1,0 +1,472 @@
+"""The clinical reader: contract entities and red flags from one message, with context.
+
+Built on ``spacy.blank("en")`` (no model download): the tokenizer, a
+sentencizer, a typo-correcting pipe that rewrites the norm of misspelled key
+words ("numbnes" -> numbness), phrase matchers over token norms for the
+lexicon's surface forms and the red-flag concepts, and the scoping in
+``bot.nlu.context``. Pain scores and minutes come from ``bot.parsing``, which
+already knows "a four", "about six out of ten" and "walked 25 minutes".
+
+Pure: text in, an ``Analysis`` out. No Rasa and no database, so the Rasa graph
+component (``bot.nlu.component``), the action server and the tests share it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from bot import lexicon
+from bot.nlu import context
+from bot.nlu.red_flags import (
+    BLOCKED, CONCEPTS, FUZZY_STOPWORDS, FUZZY_TARGETS, IDIOMS, NOT_MENTIONS, RULES, SHORT_FUZZY_TARGETS,
+    SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
+)
+from bot.parsing import parse_minutes, parse_pain_score
+
+CLINICAL_KEY = "clinical"  # the key the Rasa component adds to each parse result
+MAX_CHARS = 5000  # a chat message never needs more; keeps hostile input cheap
+CLINICAL_ENTITIES = ("body_part", "side", "symptom", "trend", "pain_score", "duration")
+_LEXICON_ENTITIES = ("body_part", "side", "symptom", "trend")
+_BLOCK = "BLOCKED"
+_UNILATERAL = frozenset({"left", "right", "one", "lhs", "rhs"})
+_IDIOMS = frozenset(IDIOMS)
+_ORGAN_NOT_CONTINENCE = frozenset({"cancer", "tumour", "tumor", "screening", "scope", "camera", "polyp",
+                                   "polyps", "scan", "surgery", "op", "operation", "infection", "cancor"})
+_SADDLE_SIDED = frozenset({"bum", "buttock", "buttocks", "butt", "bottom", "groin", "inner", "cheek",
+                           "backside", "bum cheeks"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One contract entity mention, with its canonical value and status."""
+
+    entity: str
+    value: str
+    start: int  # character offsets into the analysed text
+    end: int
+    status: str
+
+    @property
+    def affirmed(self) -> bool:
+        return self.status == context.AFFIRMED
+
+
+@dataclass(frozen=True)
+class RedFlagFinding:
+    """A red flag the message mentions, and whether the speaker has it now."""
+
+    reason: str
+    tier: int
+    start: int
+    end: int
+    status: str
+
+    @property
+    def affirmed(self) -> bool:
+        return self.status == context.AFFIRMED
+
+
+IDIOM = "idiom"  # the status of a blocked phrase: "this pain is killing me", "cabin fever"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Any red-flag word, whether or not it completes a red flag."""
+
+    concept: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    findings: Tuple[Finding, ...]
+    red_flags: Tuple[RedFlagFinding, ...]
+    mentions: Tuple[Mention, ...] = ()
+
+    def entities(self, affirmed_only: bool = True) -> List[Finding]:
+        """Findings, each (entity, value) once, first mention first."""
+        seen = set()
+        kept = []
+        for f in self.findings:
+            if (affirmed_only and not f.affirmed) or (f.entity, f.value, f.status) in seen:
+                continue
+            seen.add((f.entity, f.value, f.status))
+            kept.append(f)
+        return kept
+
+    def all_mentions_denied(self) -> bool:
+        """Red-flag words are present and every one is negated, resolved, someone else's,
+        hypothetical or part of an idiom: the message reports no red flag."""
+        return bool(self.mentions) and all(m.status != context.AFFIRMED for m in self.mentions)
+
+    def affirmed_red_flags(self) -> List[RedFlagFinding]:
+        """Affirmed flags, most urgent first."""
+        return sorted((f for f in self.red_flags if f.affirmed), key=lambda f: (f.tier, f.start))
+
+    def most_urgent(self) -> Optional[RedFlagFinding]:
+        flags = self.affirmed_red_flags()
+        return flags[0] if flags else None
+
+    def as_dict(self) -> Dict:
+        """What the NLU pipeline adds to the parse result (no message text)."""
+        return {
+            "red_flags": [vars_of(f) for f in self.red_flags],
+            "findings": [vars_of(f) for f in self.findings if not f.affirmed],
+            "mentions": sorted({m.status for m in self.mentions}),
+        }
+
+
+def vars_of(obj) -> Dict:
+    return dict(obj.__dict__)
+
+
+# --------------------------------------------------------------------------- typos
+
+def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """Damerau-Levenshtein distance <= limit, cut off early (words are short)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2: List[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+def _known_words() -> frozenset:
+    words = set(FUZZY_STOPWORDS)
+    for phrases in CONCEPTS.values():
+        for phrase in phrases:
+            words.update(phrase.split())
+    for values in lexicon.SYNONYMS.values():
+        for forms in values.values():
+            for form in forms:
+                words.update(form.split())
+    return frozenset(words)
+
+
+_KNOWN = _known_words()
+
+
+@lru_cache(maxsize=4096)
+def correct_spelling(word: str) -> Optional[str]:
+    """The key word a misspelling stands for, or None.
+
+    Words of 6+ letters may be one edit (two from 9 letters) from a key word;
+    words of 4-5 letters only one edit from a short key word with the same first
+    letter, and never when they are ordinary words of their own ("lets", "week").
+    """
+    if not word.isalpha() or word in _KNOWN:
+        return None
+    if 4 <= len(word) <= 5:
+        if word in SHORT_STOPWORDS:
+            return None
+        return next((t for t in SHORT_FUZZY_TARGETS
+                     if t[0] == word[0] and t != word and _edit_distance_at_most(word, t, 1)), None)
+    if len(word) < 6:
+        return None
+    limit = 2 if len(word) >= 9 else 1
+    for target in FUZZY_TARGETS:
+        if _edit_distance_at_most(word, target, limit):
+            return target
+    return None
+
+
+@Language.component("coach_spelling")
+def _spelling_pipe(doc: Doc) -> Doc:
+    for token in doc:
+        fixed = correct_spelling(token.lower_)
+        if fixed:
+            token.norm_ = fixed
+    return doc
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+def _phrase_matcher(nlp: Language, table: Dict[str, Sequence[str]]) -> PhraseMatcher:
+    matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    for key, phrases in table.items():
+        docs = [nlp.make_doc(p) for p in dict.fromkeys(phrases) if p.strip()]
+        matcher.add(key, docs)
+    return matcher
+
+
+class ClinicalReader:
+    """One spaCy pipeline plus matchers; build once, call `analyse` per message."""
+
+    def __init__(self) -> None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("coach_spelling")
+        self.nlp = nlp
+        self._entity_matchers = {}
+        for entity in _LEXICON_ENTITIES:
+            table: Dict[str, List[str]] = {_BLOCK: list(lexicon.blocked_phrases(entity))}
+            for value, forms in lexicon.SYNONYMS[entity].items():
+                table[value] = list(forms) + [value, value.replace("_", " ")]
+            self._entity_matchers[entity] = _phrase_matcher(nlp, table)
+        concepts = dict(CONCEPTS)
+        concepts[_BLOCK] = list(BLOCKED)
+        self._concepts = _phrase_matcher(nlp, concepts)
+        self._patterns = Matcher(nlp.vocab)
+        for concept, patterns in TOKEN_PATTERNS.items():
+            self._patterns.add(concept, patterns)
+
+    # ---- entities ----------------------------------------------------------
+    def _lexicon_spans(self, doc: Doc, entity: str) -> List[Span]:
+        matcher = self._entity_matchers[entity]
+        spans = [Span(doc, s, e, label=self.nlp.vocab.strings[k]) for k, s, e in matcher(doc)]
+        return [s for s in filter_spans(spans) if s.label_ != _BLOCK]
+
+    def _number_finding(self, doc: Doc, entity: str, value: Optional[float], text: str,
+                        others: Sequence[Span], lo: int, hi: int) -> Optional[Finding]:
+        if value is None:
+            return None
+        span = _number_span(doc, text, value, lo, hi)
+        status = context.status_of(doc, span, others) if span is not None else context.AFFIRMED
+        start, end = (span.start_char, span.end_char) if span is not None else (0, 0)
+        return Finding(entity, _fmt(value), start, end, status)
+
+    def _findings(self, doc: Doc, text: str, concept_spans: Sequence[Span]) -> List[Finding]:
+        findings: List[Finding] = []
+        all_spans: List[Span] = list(concept_spans)
+        per_entity = {e: self._lexicon_spans(doc, e) for e in _LEXICON_ENTITIES}
+        for spans in per_entity.values():
+            all_spans.extend(spans)
+        for entity, spans in per_entity.items():
+            for span in spans:
+                others = [o for o in all_spans if o is not span]
+                status = context.status_of(doc, span, others)
+                findings.append(Finding(entity, span.label_, span.start_char, span.end_char, status))
+        for start, end in _segments(text):
+            piece = text[start:end]
+            for entity, value in (("pain_score", parse_pain_score(piece)), ("duration", parse_minutes(piece))):
+                found = self._number_finding(doc, entity, value, text, all_spans, start, end)
+                if found is not None and not any(
+                        f.entity == entity and f.start == found.start for f in findings):
+                    findings.append(found)
+        return sorted(findings, key=lambda f: (f.start, f.entity))
+
+    # ---- red flags ---------------------------------------------------------
+    def _concept_spans(self, doc: Doc) -> Tuple[List[Span], List[Span]]:
+        """Concept spans, and the blocked phrases (idioms) that swallowed one."""
+        matches = list(self._concepts(doc)) + list(self._patterns(doc))
+        spans = [Span(doc, s, e, label=self.nlp.vocab.strings[k]) for k, s, e in matches]
+        blocked = [s for s in spans if s.label_ == _BLOCK]
+        kept = []
+        for span in spans:
+            if span.label_ == _BLOCK or any(b.start <= span.start and span.end <= b.end for b in blocked):
+                continue
+            if span.label_ == "saddle" and _one_sided(doc, span):
+                continue  # one buttock or groin tingling is sciatica, not the saddle area
+            if span.label_ == "continence_organ" and span.end < len(doc) \
+                    and doc[span.end].norm_ in _ORGAN_NOT_CONTINENCE:
+                continue  # "bowel cancer", "bladder scan" name the organ, not a loss of control
+            kept.append(span)
+        idioms = [b for b in blocked if b.text.lower() in _IDIOMS]
+        return kept, idioms
+
+    def _red_flags(self, doc: Doc, concept_spans: Sequence[Span]) -> List[RedFlagFinding]:
+        flags: List[RedFlagFinding] = []
+        for sent in doc.sents:
+            in_sent = [s for s in concept_spans if sent.start <= s.start < sent.end]
+            by_concept: Dict[str, List[Span]] = {}
+            for span in in_sent:
+                by_concept.setdefault(span.label_, []).append(span)
+            for rule in RULES:
+                flag = self._apply(doc, rule, by_concept, in_sent)
+                if flag is not None:
+                    flags.append(flag)
+        return flags
+
+    def _apply(self, doc: Doc, rule, by_concept: Dict[str, List[Span]],
+               in_sent: Sequence[Span]) -> Optional[RedFlagFinding]:
+        """The best finding for one rule in one sentence: affirmed beats any other status."""
+        best: Optional[RedFlagFinding] = None
+        for needs in (rule.needs,) + rule.alternatives:
+            if rule.reason == "bone_fragility" and self._only_injections(by_concept):
+                continue
+            if not all(c in by_concept for c in needs):
+                continue
+            if rule.reason == "weight_loss" and _explained(doc, by_concept):
+                status = context.NEGATED
+                spans = [by_concept[c][0] for c in needs]
+            else:
+                spans, status = self._combined(doc, needs, by_concept, in_sent)
+            start = min(s.start_char for s in spans)
+            end = max(s.end_char for s in spans)
+            finding = RedFlagFinding(rule.reason, rule.tier, start, end, status)
+            if best is None or (finding.affirmed and not best.affirmed):
+                best = finding
+        return best
+
+    @staticmethod
+    def _only_injections(by_concept: Dict[str, List[Span]]) -> bool:
+        """'a steroid injection' for sciatica is not long-term steroid use."""
+        fragile = by_concept.get("fragile_bone", [])
+        shots = by_concept.get("steroid_injection", [])
+        return bool(fragile) and all(
+            any(s.start <= f.start < s.end or f.end == s.start for s in shots) or
+            f.text.lower().startswith("steroid") and any(s.start == f.end for s in shots)
+            for f in fragile)
+
+    @staticmethod
+    def _combined(doc: Doc, needs: Sequence[str], by_concept: Dict[str, List[Span]],
+                  in_sent: Sequence[Span]) -> Tuple[List[Span], str]:
+        """Pick one span per concept, preferring affirmed ones; the flag is affirmed only
+        if every part is, except for concepts whose status cannot cancel (a past cancer)."""
+        chosen: List[Span] = []
+        statuses: List[str] = []
+        for concept in needs:
+            candidates = by_concept[concept]
+            scored = []
+            for span in candidates:
+                others = [o for o in in_sent if o is not span and o.label_ != concept]
+                status = context.status_of(doc, span, others)
+                if concept in STATUS_PROOF and status in (context.RESOLVED,):
+                    status = context.AFFIRMED
+                scored.append((status != context.AFFIRMED, span.start, span, status))
+            scored.sort(key=lambda item: (item[0], item[1]))
+            _, _, span, status = scored[0]
+            chosen.append(span)
+            statuses.append(status)
+        for status in (context.THIRD_PARTY, context.HYPOTHETICAL, context.NEGATED, context.RESOLVED):
+            if status in statuses:
+                return chosen, status
+        return chosen, context.AFFIRMED
+
+    # ---- public ------------------------------------------------------------
+    def analyse(self, text: str) -> Analysis:
+        text = _clean(text)
+        if not text:
+            return Analysis((), ())
+        doc = self.nlp(text)
+        concepts, idioms = self._concept_spans(doc)
+        flags = _dedupe(self._red_flags(doc, concepts))
+        findings = self._findings(doc, text, concepts)
+        return Analysis(tuple(findings), tuple(flags), tuple(self._mentions(doc, concepts, idioms, flags)))
+
+    @staticmethod
+    def _mentions(doc: Doc, concepts: Sequence[Span], idioms: Sequence[Span],
+                  flags: Sequence[RedFlagFinding]) -> List[Mention]:
+        """Every red-flag word with its status. A word that is part of a red flag takes
+        the flag's status ("legs aren't weak": "legs" is part of a denied flag)."""
+        mentions = [Mention(f.reason, f.status) for f in flags]
+        for span in concepts:
+            if span.label_ in NOT_MENTIONS:
+                continue
+            owner = next((f for f in flags if f.start <= span.start_char and span.end_char <= f.end), None)
+            status = owner.status if owner else context.status_of(doc, span, [o for o in concepts if o is not span])
+            mentions.append(Mention(span.label_, status))
+        return mentions + [Mention("idiom", IDIOM) for _ in idioms]
+
+
+_LONG_RUN = re.compile(r"\S{60,}")
+
+
+def _clean(text) -> str:
+    """Cut to MAX_CHARS and blank out runs of 60+ non-space characters.
+
+    No word is that long, and spaCy's affix splitting is quadratic on such runs
+    (5,000 emoji took ~5 s). Blanking keeps every character offset unchanged.
+    """
+    if not isinstance(text, str):
+        return ""
+    text = text[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'")
+    return _LONG_RUN.sub(lambda m: " " * len(m.group()), text)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+_WORD_NUMBERS = {
+    0: ("zero", "nil", "none"), 1: ("one",), 2: ("two",), 3: ("three",), 4: ("four",), 5: ("five",),
+    6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 15: ("fifteen",),
+    20: ("twenty",), 30: ("thirty",), 40: ("forty",), 45: ("forty five", "forty-five"),
+    60: ("sixty", "an hour", "hour"), 90: ("ninety",),
+}
+
+
+_SEGMENT_BREAK = re.compile(r"[,;\n]|\band\b|\bbut\b|\.(?!\d)")
+
+
+def _segments(text: str) -> List[Tuple[int, int]]:
+    """Clauses of the text ("back a 4, leg a 2" has two scores); the whole text first if short."""
+    bounds = [0] + [m.end() for m in _SEGMENT_BREAK.finditer(text)] + [len(text)]
+    pieces = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    return pieces if len(pieces) > 1 else [(0, len(text))]
+
+
+def _number_span(doc: Doc, text: str, value: float, lo: int = 0, hi: Optional[int] = None) -> Optional[Span]:
+    """Where in the text (between lo and hi) a parsed number was written, so the entity has a span."""
+    hi = len(text) if hi is None else hi
+    forms = [_fmt(value)]
+    if float(value).is_integer():
+        forms += list(_WORD_NUMBERS.get(int(value), ()))
+    else:
+        forms += [f"{value:.1f}", str(value).replace(".", ","), str(int(value)) + " and a half",
+                  str(int(value))]
+    for form in forms:
+        for match in re.finditer(rf"(?<![\w.]){re.escape(form)}(?![\w]|[.,]\d)", text[:hi], re.IGNORECASE):
+            if match.start() < lo:
+                continue
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None:
+                return span
+    return None
+
+
+def _one_sided(doc: Doc, span: Span) -> bool:
+    if span.text.lower() not in _SADDLE_SIDED:
+        return False
+    before = {t.norm_ for t in doc[max(span.start - 3, 0):span.start]}
+    return bool(before & _UNILATERAL)
+
+
+def _explained(doc: Doc, by_concept: Dict[str, List[Span]]) -> bool:
+    """Weight lost on purpose (a diet, the gym) is not unexplained weight loss.
+
+    "not on purpose", "without trying", "not dieting" explain nothing.
+    """
+    for span in by_concept.get("weight_explained", []):
+        before = {t.norm_ for t in doc[max(span.start - 2, 0):span.start]}
+        if not before & {"not", "no", "without", "never"}:
+            return True
+    return False
+
+
+def _dedupe(flags: Sequence[RedFlagFinding]) -> List[RedFlagFinding]:
+    """One finding per reason: the affirmed one if any, else the first."""
+    best: Dict[str, RedFlagFinding] = {}
+    for flag in flags:
+        known = best.get(flag.reason)
+        if known is None or (flag.affirmed and not known.affirmed):
+            best[flag.reason] = flag
+    return list(best.values())
+
+
+@lru_cache(maxsize=1)
+def default_reader() -> ClinicalReader:
+    """The process-wide reader (building it takes a few hundred milliseconds)."""
+    return ClinicalReader()
+
+
+def analyse(text: str) -> Analysis:
+    return default_reader().analyse(text)

@@ -1,0 +1,371 @@
+"""Whose finding is it, and is it real? Negation and context scoping on spaCy tokens.
+
+A NegEx-style scoper written for chat about back pain. A finding (a span of a
+Doc) gets one status:
+
+- ``affirmed``: the speaker has it now ("my legs are numb");
+- ``negated``: denied ("no numbness", "legs aren't weak", "bladder fine");
+- ``resolved``: it was there and has gone ("the tingling has gone");
+- ``third_party``: about someone or something else ("my friend had...",
+  "a film about a car crash");
+- ``hypothetical``: a question or a what-if ("what are the warning signs?",
+  "what should I do if my legs go numb?").
+
+Triggers only count outside the finding itself, so the words of a red flag
+("can't control my bladder", "don't want to live") never negate it. "can't"
+and "couldn't" are not negations here: in this domain they describe the symptom.
+Pure: a Doc in, a status out.
+"""
+from __future__ import annotations
+
+from typing import FrozenSet, Iterable, Optional, Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL = (
+    "affirmed", "negated", "resolved", "third_party", "hypothetical")
+STATUSES = (AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL)
+
+NEGATION_SCOPE = 6  # tokens a pre-negation reaches forward
+POST_WINDOW = 5  # tokens after a finding that a "fine"/"gone" may sit
+
+_PRE_NEGATIONS: FrozenSet[str] = frozenset({
+    "no", "not", "never", "without", "none", "nor", "neither", "nothing", "zero", "denies", "deny",
+    "nope", "free", "nah", "non",
+})
+# "n't" only negates after these; after "ca"/"could"/"wo" it describes inability.
+_NEGATABLE_AUX: FrozenSet[str] = frozenset({
+    "do", "does", "did", "is", "are", "was", "were", "have", "has", "had", "am", "should", "would",
+    "need", "ai",
+})
+# Phrases that contain a negation word but negate nothing after them.
+_PSEUDO_NEGATIONS: Sequence[Sequence[str]] = (
+    ("not", "sure"), ("no", "idea"), ("not", "only"), ("not", "just"), ("no", "doubt"),
+    ("do", "not", "know"), ("does", "not", "know"), ("did", "not", "know"), ("not", "certain"),
+    ("no", "reason"), ("no", "point"), ("no", "way"), ("not", "stop"), ("no", "matter"),
+    ("not", "want"), ("do", "not", "want"), ("nothing", "helps"), ("nothing", "works"),
+    ("not", "getting", "better"), ("not", "improving"), ("not", "easing"), ("not", "eased"),
+    ("not", "trying"), ("without", "trying"), ("not", "dieting"), ("without", "dieting"),
+    ("not", "help"), ("not", "helping"), ("not", "better"),
+)
+_POST_NEGATIONS: FrozenSet[str] = frozenset({
+    "fine", "ok", "okay", "normal", "alright", "unaffected", "intact", "good", "grand", "perfect",
+})
+_POST_NEGATION_PHRASES: Sequence[Sequence[str]] = (
+    ("all", "good"), ("no", "problem"), ("no", "problems"), ("no", "issue"), ("no", "issues"),
+    ("not", "a", "problem"), ("not", "an", "issue"), ("working", "normally"), ("working", "fine"),
+    ("as", "usual"), ("all", "right"), ("not", "hurt"), ("not", "hurting"), ("not", "sore"),
+    ("not", "painful"), ("not", "bother"), ("not", "bothering"), ("not", "affected"),
+)
+_RESOLUTION_PHRASES: Sequence[Sequence[str]] = (
+    ("went", "away"), ("gone", "away"), ("going", "away"), ("cleared", "up"), ("clearing", "up"),
+    ("wore", "off"), ("worn", "off"), ("back", "to", "normal"), ("no", "longer"),
+    ("not", "anymore"), ("not", "any", "more"), ("settled", "down"), ("died", "down"),
+    ("sorted", "itself"), ("sorted", "out"), ("turned", "out"), ("all", "clear"), ("not", "come", "back"),
+    ("not", "came", "back"), ("never", "came", "back"), ("not", "returned"), ("been", "removed"),
+    ("was", "removed"), ("got", "removed"), ("is", "gone"),
+)
+_RESOLUTION_WORDS: FrozenSet[str] = frozenset({
+    "disappeared", "resolved", "cleared", "passed", "vanished", "subsided", "removed", "benign",
+})
+# "gone"/"went" only resolve when nothing symptom-like follows ("gone numb" is new).
+_GONE_FOLLOWERS: FrozenSet[str] = frozenset({
+    "a", "last", "weeks", "days", "ages", "months", "recently", "through", "sleeping",
+    "away", "now", "completely", "totally", "entirely", "off", "and", "but", "since", "today",
+    "yesterday", "thankfully", "though", "again", "for", "after", "overnight", "already",
+})
+# What may stand between a clause break and the word that resolves an earlier finding.
+_FILLER_SUBJECTS: FrozenSet[str] = frozenset({
+    "it", "'s", "is", "they", "'ve", "have", "has", "'re", "are", "all", "now", "that", "those",
+    "thankfully", "completely", "totally", "pretty", "much", "mostly", "and", "both", "everything",
+    "was", "were", "been", "seems", "seem", "to", "be", "got", "get", "had", "luckily", "since",
+    "then", "but", "its", "s", "ve", "re", "feel", "feels", "felt", "back", "again", "fully",
+    "finally", "a", "few", "days", "weeks", "ago", "later", "after", "the", "antibiotics", "checked",
+    "at", "by", "doctor", "gp", "a&e", "hospital", "said", "say", "says", "which", "this", "so", "well",
+    "am", "i", "'m", "m", "good", "cleared", "up",
+})
+_PRE_RESOLUTION: Sequence[Sequence[str]] = (
+    ("used", "to"), ("no", "longer"), ("not", "anymore"), ("previously",), ("earlier",),
+)
+_CLAUSE_BREAKS: FrozenSet[str] = frozenset({
+    ",", ".", ";", ":", "!", "?", "-", "--", "(", ")", "but", "however", "although", "though",
+    "except", "yet", "apart", "aside", "still", "whereas", "while", "which", "who", "because",
+    "cos", "cause", "since", "so", "just", "only", "instead",
+})
+_SUBJECTS_AFTER_AND: FrozenSet[str] = frozenset({
+    "i", "my", "it", "its", "he", "she", "they", "we", "you", "there", "the", "this", "that", "now",
+    "me", "im", "ive",
+})
+
+FIRST_PERSON: FrozenSet[str] = frozenset({"i", "me", "my", "myself", "mine", "im", "ive", "id", "ill"})
+_OTHER_PEOPLE: FrozenSet[str] = frozenset({
+    "he", "she", "they", "him", "her", "his", "hers", "their", "them", "friend", "friends", "mum",
+    "mom", "mother", "dad", "father", "husband", "wife", "partner", "boyfriend", "girlfriend",
+    "brother", "sister", "son", "daughter", "aunt", "auntie", "uncle", "gran", "granny", "grandma",
+    "grandad", "granddad", "grandpa", "grandmother", "grandfather", "nan", "nana", "cousin",
+    "colleague", "coworker", "neighbour", "neighbor", "boss", "someone", "somebody", "people",
+    "patient", "patients", "man", "woman", "guy", "lady", "kid", "kids", "child", "children",
+    "baby", "family", "relative", "relatives", "niece", "nephew", "flatmate", "roommate", "mate",
+    "pal", "buddy", "fiance", "fiancee", "stepdad", "stepmum", "stepmom", "inlaw", "folks",
+    "parents", "parent", "teammate", "teacher", "client", "uncles", "aunts",
+    "everyone", "anyone", "others", "person", "sis", "bro", "hubby", "missus", "grandparents",
+})
+_TOPICS: FrozenSet[str] = frozenset({
+    "film", "movie", "news", "book", "article", "story", "video", "documentary", "podcast", "tv",
+    "telly", "novel", "leaflet", "forum", "reddit", "google", "googled", "googling", "heard",
+})
+# Animals only count as someone else when they own the finding: "my dog's leg", not "bird dog".
+_PETS: FrozenSet[str] = frozenset({"dog", "cat", "puppy", "horse", "pony", "kitten", "pet"})
+_QUESTION_OPENERS: FrozenSet[str] = frozenset({
+    "what", "whats", "when", "how", "why", "which", "who", "where", "is", "are", "can", "could",
+    "should", "would", "do", "does", "did", "will", "might", "may", "shall", "isnt", "any",
+})
+_CONDITIONALS: FrozenSet[str] = frozenset({"if", "whether", "unless", "suppose", "supposing", "incase"})
+_INFO_FRAMES: Sequence[Sequence[str]] = (
+    ("signs", "of"), ("sign", "of"), ("symptoms", "of"), ("symptom", "of"), ("warning", "signs"),
+    ("red", "flags"), ("red", "flag"), ("risk", "of"), ("what", "is"), ("what", "'s"),
+    ("what", "are"), ("what", "does"), ("how", "do", "i", "know"), ("how", "would", "i", "know"),
+    ("how", "can", "i", "tell"), ("is", "it", "possible"), ("tell", "me", "about"),
+    ("in", "case"), ("what", "if"), ("what", "happens"), ("when", "should"), ("should", "i", "worry"),
+    ("do", "i", "need", "to", "worry"), ("is", "it", "serious"), ("look", "out", "for"),
+    ("watch", "out", "for"), ("watch", "for"), ("cause", "of"), ("can", "back", "pain"),
+    ("could", "back", "pain"), ("does", "back", "pain"), ("mean", "?"),
+)
+# First-person present state: "I have", "I can't", "my legs are", "wakes me".
+_STATE_AFTER_I: FrozenSet[str] = frozenset({
+    "have", "'ve", "ve", "got", "am", "'m", "m", "ca", "can", "cannot", "could", "feel", "keep",
+    "lost", "been", "noticed", "started", "had", "do", "did", "was", "wet", "just", "think",
+    "suddenly", "now", "also", "still", "peed", "pooed", "fell",
+})
+
+
+_STATE_VERBS: FrozenSet[str] = frozenset({
+    "is", "are", "'s", "s", "feels", "feel", "has", "have", "keeps", "keep", "went", "gone", "been",
+    "was", "were", "goes", "go", "gets", "get", "getting", "seems", "looks", "wo", "ca", "can", "will",
+    "wont", "started", "starts", "became", "turned", "not", "n't",
+})
+
+
+def _norm(tok: Token) -> str:
+    return tok.norm_
+
+
+def _words(doc: Doc, start: int, end: int) -> list:
+    return [doc[i].norm_ for i in range(max(start, 0), min(end, len(doc)))]
+
+
+def _has_phrase(norms: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(norms[i:i + n]) == tuple(phrase) for i in range(len(norms) - n + 1))
+
+
+def _starts_with(doc: Doc, i: int, phrase: Sequence[str]) -> bool:
+    return tuple(_words(doc, i, i + len(phrase))) == tuple(phrase)
+
+
+def _is_break(doc: Doc, i: int) -> bool:
+    """A token that ends a clause for scoping; "and"/"or" only before a new subject."""
+    norm = doc[i].norm_
+    if norm in ("-", "--"):  # a dash between spaces, not the hyphen of "long-term"
+        return i == 0 or bool(doc[i - 1].whitespace_)
+    if norm in _CLAUSE_BREAKS:
+        return True
+    if norm in ("and", "or", "&", "plus", "also"):
+        return i + 1 < len(doc) and doc[i + 1].norm_ in _SUBJECTS_AFTER_AND
+    return False
+
+
+def _is_pre_negation(doc: Doc, i: int) -> bool:
+    tok = doc[i]
+    norm = tok.norm_
+    if norm == "not" and tok.text.lower() in ("n't", "nt", "n’t"):
+        return i > 0 and doc[i - 1].norm_ in _NEGATABLE_AUX
+    if norm not in _PRE_NEGATIONS and not (norm == "not" and tok.lower_ == "not"):
+        return False
+    if norm == "free" and not _starts_with(doc, i, ("free", "of")):
+        return False
+    for phrase in _PSEUDO_NEGATIONS:
+        for offset in range(len(phrase)):
+            if phrase[offset] == norm and _starts_with(doc, i - offset, phrase):
+                return False
+    if norm == "not" and i > 0 and doc[i - 1].norm_ in ("can", "could", "will", "would") \
+            and doc[i - 1].lower_ in ("ca", "can", "could", "wo", "cannot"):
+        return False  # "can not feel": the symptom itself
+    return True
+
+
+def _clause_start(doc: Doc, i: int, floor: int) -> int:
+    while i > floor and not _is_break(doc, i - 1):
+        i -= 1
+    return i
+
+
+def _clause_end(doc: Doc, i: int, ceiling: int) -> int:
+    while i < ceiling and not _is_break(doc, i):
+        i += 1
+    return i
+
+
+def _negated_before(doc: Doc, span: Span, floor: int, others: Sequence[Span] = ()) -> bool:
+    """A negation shortly before, in the same clause, that is not part of another
+    finding ("no feeling in my backside": the "no" belongs to "no feeling")."""
+    start = _clause_start(doc, span.start, floor)
+    for i in range(max(start, span.start - NEGATION_SCOPE), span.start):
+        if _is_pre_negation(doc, i) and not any(o.start <= i < o.end for o in others):
+            return True
+    return False
+
+
+def _negated_after(doc: Doc, span: Span, ceiling: int, others: Iterable[Span]) -> bool:
+    end = min(_clause_end(doc, span.end, ceiling), span.end + POST_WINDOW)
+    blockers = [o.start for o in others if span.end <= o.start < end]
+    if blockers:
+        end = min(blockers)
+    for i in range(span.end, end):
+        norm = doc[i].norm_
+        hit = norm in _POST_NEGATIONS or any(_starts_with(doc, i, p) for p in _POST_NEGATION_PHRASES)
+        if hit and not (i > 0 and _is_not(doc[i - 1])):
+            return True
+    return False
+
+
+def _is_not(tok: Token) -> bool:
+    return tok.norm_ in ("not", "never", "no")
+
+
+def _resolution_at(doc: Doc, i: int, fine_counts: bool) -> bool:
+    norm = doc[i].norm_
+    if norm in _RESOLUTION_WORDS or any(_starts_with(doc, i, p) for p in _RESOLUTION_PHRASES):
+        return True
+    if fine_counts and (norm in _POST_NEGATIONS or _starts_with(doc, i, ("all", "clear"))):
+        return not (i > 0 and _is_not(doc[i - 1]))
+    if norm in ("gone", "went", "stopped", "finished", "settled", "recovered", "healed"):
+        after = doc[i + 1].norm_ if i + 1 < len(doc) else "."
+        return after in _GONE_FOLLOWERS or after in _CLAUSE_BREAKS or norm in ("recovered", "healed")
+    return False
+
+
+def _resolved_later(doc: Doc, span: Span, ceiling: int) -> bool:
+    """"had chills last week but they've gone", "a fever at the weekend, cleared up now":
+    a later clause may resolve the finding if it brings no new subject of its own."""
+    i = _clause_end(doc, span.end, ceiling)
+    for _ in range(3):  # look at most three clauses ahead
+        if i >= ceiling:
+            return False
+        i += 1
+        while i < ceiling and not _is_break(doc, i):
+            if _resolution_at(doc, i, fine_counts=True):
+                return True
+            if doc[i].norm_ not in _FILLER_SUBJECTS and not doc[i].like_num:
+                break
+            i += 1
+        i = _clause_end(doc, i, ceiling)
+    return False
+
+
+def _resolved(doc: Doc, span: Span, floor: int, ceiling: int) -> bool:
+    end = min(_clause_end(doc, span.end, ceiling), span.end + POST_WINDOW + 1)
+    for i in range(span.end, end):
+        if _resolution_at(doc, i, fine_counts=False):
+            return True
+    if _resolved_later(doc, span, ceiling):
+        return True
+    start = _clause_start(doc, span.start, floor)
+    before = _words(doc, max(start, span.start - NEGATION_SCOPE), span.start)
+    return any(_has_phrase(before, p) for p in _PRE_RESOLUTION)
+
+
+def _third_party(doc: Doc, span: Span, floor: int) -> bool:
+    """The nearest person mentioned before the finding, in its clause, is not the speaker."""
+    floor = _clause_start(doc, span.start, floor)
+    for i in range(span.start - 1, floor - 1, -1):
+        norm = doc[i].norm_.strip("'")
+        if norm in _OTHER_PEOPLE or norm in _TOPICS:
+            return True
+        if norm in _PETS and i + 1 < len(doc) and doc[i + 1].norm_ in ("'s", "s", "has", "had", "is", "was"):
+            return True
+        if norm in FIRST_PERSON:
+            # "my friend", "my mum's": the possessive belongs to the other person.
+            nxt = doc[i + 1].norm_.strip("'") if i + 1 < span.start else ""
+            if norm == "my" and (nxt in _OTHER_PEOPLE or nxt in _TOPICS):
+                continue
+            return False
+    return False
+
+
+def _first_person_state(doc: Doc, start: int, end: int, skip: Optional[range] = None) -> bool:
+    """Does the speaker report their own state here ("I can't", "my legs are")?"""
+    for i in range(start, end):
+        if skip is not None and i in skip:
+            continue
+        norm = doc[i].norm_
+        nxt = doc[i + 1].norm_ if i + 1 < end else ""
+        if norm in ("i", "im", "ive", "id") and (nxt in _STATE_AFTER_I or norm in ("im", "ive")):
+            return True
+        if norm == "my" and nxt not in _OTHER_PEOPLE and any(
+                doc[k].norm_ in _STATE_VERBS for k in range(i + 1, min(i + 5, end))):
+            return True
+        if norm == "me" and i > start and doc[i - 1].norm_ in ("wakes", "woke", "waking", "keeps", "kept"):
+            return True
+    return False
+
+
+def _is_question(sent: Span) -> bool:
+    if any(t.text == "?" for t in sent):
+        return True
+    words = [t for t in sent if not t.is_punct]
+    if not words or words[0].norm_ not in _QUESTION_OPENERS or words[0].norm_ in ("is", "are", "any"):
+        return False
+    # "can't feel it when I wipe" opens like a question but states a symptom.
+    return not (len(words) > 1 and words[1].norm_ == "not")
+
+
+def _finding_clause(doc: Doc, span: Span, sent: Span) -> Span:
+    start = span.start
+    while start > sent.start and doc[start - 1].norm_ not in (",", ";", ":"):
+        start -= 1
+    end = span.end
+    while end < sent.end and doc[end].norm_ not in (",", ";", ":"):
+        end += 1
+    return doc[start:min(end + 1, sent.end)]
+
+
+def _hypothetical(doc: Doc, span: Span, sent: Span) -> bool:
+    """A question or what-if about the finding, not a report of it.
+
+    Only the finding's own clause counts as the question: "can't feel it when I
+    wipe, is that bad?" reports a symptom and then asks about it.
+    """
+    norms = [t.norm_ for t in sent]
+    clause = _finding_clause(doc, span, sent)
+    question = _is_question(clause)
+    info_frame = any(_has_phrase(norms, p) for p in _INFO_FRAMES)
+    if not (question or info_frame):
+        return False
+    # Inside an if-clause of a question: "what should I do if my legs go numb?"
+    for i in range(span.start - 1, sent.start - 1, -1):
+        if doc[i].norm_ in _CONDITIONALS or _starts_with(doc, i, ("in", "case")):
+            return True
+        if doc[i].norm_ in (",", ";", "."):
+            break
+    conditional_clause = None
+    for i in range(sent.start, sent.end):
+        if doc[i].norm_ in _CONDITIONALS:
+            conditional_clause = range(i, _clause_end(doc, i + 1, sent.end))
+            break
+    return not _first_person_state(doc, sent.start, sent.end, conditional_clause)
+
+
+def status_of(doc: Doc, span: Span, others: Iterable[Span] = ()) -> str:
+    """The status of one finding, judged within its sentence."""
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    if _third_party(doc, span, sent.start):
+        return THIRD_PARTY
+    if _hypothetical(doc, span, sent):
+        return HYPOTHETICAL
+    others = list(others)
+    if _negated_before(doc, span, sent.start, others) or _negated_after(doc, span, sent.end, others):
+        return NEGATED
+    if _resolved(doc, span, sent.start, sent.end):
+        return RESOLVED
+    return AFFIRMED

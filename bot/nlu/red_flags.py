@@ -1,0 +1,383 @@
+"""Red-flag vocabulary: the phrases behind tiers 1 and 2 of clinical-guidance.md.
+
+Each red flag is found from *concepts*, small phrase lists matched on token
+norms. Some flags need one concept ("incontinent", "chest pain"); others need two
+in the same sentence (a bilateral place AND numbness or weakness; the saddle
+area AND a change of feeling). Phrases are written in plain lower case; the
+extractor turns them into spaCy patterns, so spelling of contractions
+("can't", "cant", "cannot") is handled by spaCy's tokenizer norms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, Tuple
+
+EMERGENCY, URGENT = 1, 2
+
+CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
+    # --- bladder and bowel -------------------------------------------------------
+    "continence": (
+        "incontinent", "incontinence", "wet myself", "wetting myself", "wet the bed", "wetting the bed",
+        "peed myself", "pee myself", "peeing myself", "pissed myself", "wee myself", "weed myself",
+        "soiled myself", "soiling myself", "pooed myself", "pooped myself", "pooped my pants",
+        "pooed my pants", "wet my pants", "wet my trousers", "leaking urine", "leaking wee",
+        "leaking pee", "urine leaking", "urinary retention", "retention", "can't pee", "can not pee",
+        "can't wee", "can not wee", "can't urinate", "can not urinate", "unable to urinate",
+        "unable to pee", "unable to wee", "can't poo", "can't go to the toilet", "can't feel when i need to pee",
+        "can't tell when i need the toilet", "can't feel myself pee", "can't feel myself wee",
+        "cauda equina", "had an accident in my pants", "accidents in my pants", "messed myself",
+        "control my poo", "hold my poo", "hold in my poo", "control my bowels", "hold my bowels",
+        "can't feel when i need a poo", "can't tell when i need a poo",
+        "haven't had a wee", "haven't had a pee", "not had a wee", "not had a pee", "haven't weed",
+        "haven't peed", "not been able to pee", "not been able to wee", "not passed urine",
+        "haven't passed urine", "haven't passed water", "weeing myself", "no control over my bowels",
+        "no control of my bowels", "no control over my bladder", "no control of my bladder",
+        "lost control of my bladder", "lost control of my bowels", "losing control of my bladder",
+        "losing control of my bowels", "no bladder control", "no bowel control",
+        "wet herself", "wet himself", "wet themselves", "wetting herself", "wetting himself",
+    ),
+    "continence_organ": ("bladder", "bowel", "bowels", "waterworks", "sphincter", "urinary", "continence"),
+    "toilet_act": (
+        "pee", "peeing", "wee", "weeing", "urine", "urinate", "urinating", "urination", "piss",
+        "pass water", "passing water", "pass urine", "passing urine", "wees", "pees",
+    ),
+    "control_problem": (
+        "control", "start", "starting", "stop", "stopping", "hold", "hold it", "leak", "leaking",
+        "leaks", "accident", "accidents", "empty", "emptying", "trouble", "difficulty", "difficult",
+        "struggle", "struggling", "problem", "problems", "issue", "issues", "can't", "can not",
+        "cannot", "unable", "lost", "losing", "weird", "strange", "different", "numb", "dribble",
+        "dribbling", "feel", "sensation", "urge", "flow", "stream", "wet", "can't go",
+    ),
+    # --- sensation, weakness and where ------------------------------------------
+    "sensory": (
+        "numb", "numbness", "numbed", "tingling", "tingly", "tingle", "tingles", "pins and needles",
+        "no feeling", "can't feel", "can not feel", "cannot feel", "lost feeling", "lost the feeling",
+        "lost sensation", "loss of sensation", "loss of feeling", "reduced sensation", "no sensation",
+        "dead feeling", "feels dead", "feel dead", "went dead", "gone dead", "deadness", "prickling",
+        "feels weird", "weird feeling", "strange feeling", "odd feeling", "feels strange",
+        "lack of feeling", "lack of sensation", "altered sensation",
+    ),
+    "weakness": (
+        "weak", "weakness", "weaker", "weakening", "give way", "gives way", "giving way", "gave way",
+        "buckle", "buckles", "buckling", "buckled", "collapse", "collapsed", "collapsing", "paralysed",
+        "paralyzed", "paralysis", "can't move", "can not move", "cannot move", "no strength",
+        "lost strength", "losing strength", "like jelly", "jelly legs", "wobbly", "can't stand",
+        "can't lift", "can't support", "won't hold me", "won't take my weight",
+    ),
+    "bilateral": (
+        "both legs", "both my legs", "both of my legs", "both feet", "both my feet", "both of my feet",
+        "both thighs", "both calves", "both knees", "both shins", "both ankles", "either leg",
+        "either foot", "two legs", "2 legs", "each leg", "legs", "feet", "thighs", "calves",
+        "both sides", "both lower legs", "legs are both", "left and right leg", "right and left leg",
+        "left and right legs", "both hamstrings", "both buttocks", "both my buttocks",
+        "both leg", "both leggs", "leggs", "both foot", "both of them legs", "both arms and legs",
+    ),
+    "saddle": (
+        "saddle", "saddle area", "saddle region", "genitals", "genital", "genital area", "private parts",
+        "privates", "down there", "between my legs", "perineum", "perineal", "crotch", "groin",
+        "inner thighs", "inner thigh", "bum", "buttocks", "backside", "anus", "back passage", "vagina",
+        "vaginal", "penis", "testicles", "scrotum", "labia", "my bits", "nether regions", "wipe",
+        "wiping", "toilet paper", "bottom", "bum cheeks", "butt", "sitting area",
+        "behind my balls", "my balls", "testicle", "between my bum", "around my bum", "around my anus",
+        "my bottom", "botom",
+        "private area", "intimate area",
+    ),
+    "saddle_anaesthesia": (
+        "saddle anaesthesia", "saddle anesthesia", "saddle numbness", "can't feel it when i wipe",
+        "can't feel when i wipe", "can't feel myself wipe", "can't feel the toilet paper",
+        "can't feel toilet paper", "numb when i wipe", "numb when wiping",
+    ),
+    "foot_drop": (
+        "foot drop", "drop foot", "dropped foot", "foot is dropping", "foot keeps dropping", "foot drags",
+        "foot dragging", "dragging my foot", "dragging my leg", "foot slaps", "foot slapping",
+        "slapping my foot", "foot flops", "foot flopping", "foot is floppy", "floppy foot",
+        "foot keeps catching", "foot catches", "toes catch", "toes keep catching", "catching my toes",
+        "catching my foot", "tripping over my foot", "tripping over my toes", "can't lift my foot",
+        "can't lift my toes", "can not lift my foot", "can't raise my foot", "can't raise my toes",
+        "can't point my toes up", "can't walk on my heels", "can't stand on my toes",
+        "foot won't lift", "toes won't lift", "foot won't come up", "foot flopping down",
+        "keeps flopping", "flopping down", "foot slapping down", "slaps down",
+        "can't stand on my heel", "can't stand on my heels", "can't walk on my heel", "foot keeps slapping",
+    ),
+    "leg": ("leg", "legs", "thigh", "knee", "knees", "calf", "foot", "feet", "ankle", "toes", "hip"),
+    "foot_part": ("foot", "feet", "toes", "toe", "ankle", "heel", "tose"),
+    "foot_motion": (
+        "slapping", "slaps", "slap", "dragging", "drags", "drag", "flops", "flop", "flopping", "floppy",
+        "catching", "catches", "tripping over", "trip over", "trips over", "drops", "dropping", "drop",
+        "won't lift", "can't lift", "cannot lift", "can not lift", "can't raise", "can't point",
+        "won't come up", "draging",
+        "won't pull", "won't pull my foot up", "can't pull my foot up", "can't pull my toes up",
+    ),
+    "fall_verb": (
+        "fell", "fallen", "came off", "come off", "thrown off", "thrown from", "knocked off", "tumbled",
+        "fell of", "flew off", "flew over",
+    ),
+    "fall_from": (
+        "ladder", "roof", "scaffolding", "scaffold", "horse", "motorbike", "motorcycle", "bike", "stairs",
+        "flight of stairs", "loft", "wall", "tree", "balcony", "height", "metres", "meters", "trampoline",
+        "quad bike", "skis", "snowboard", "cliff", "steps", "handlebars", "moped", "scooter",
+        "ice", "icy",
+    ),
+    "worsening": (
+        "getting weaker", "weaker and weaker", "weaker every day", "weaker each day", "weaker by the day",
+        "more and more", "rapidly", "quickly", "fast", "suddenly", "sudden", "worse and worse",
+        "by the hour", "every day", "each day", "getting worse", "keeps getting", "overnight",
+        "progressively", "spreading", "weaker",
+        "much worse", "worse than yesterday", "worse than before", "worse today", "weeker",
+    ),
+    # --- other tier-1 -------------------------------------------------------------
+    "chest": ("chest",),
+    "chest_symptom": (
+        "pain", "pains", "hurts", "hurting", "ache", "aching", "tight", "tightness", "pressure",
+        "crushing", "squeezing", "heavy", "heaviness", "sore", "burning", "discomfort",
+    ),
+    "cardiac": ("heart attack", "angina", "chest pain", "chest pains", "chest tightness", "tight chest"),
+    "trauma": (
+        "car accident", "car crash", "road accident", "traffic accident", "motorbike accident",
+        "bike accident", "crash", "crashed", "collision", "rta", "hit by a car", "hit by a bus",
+        "hit by a van", "knocked off my bike", "knocked down by a car", "rear ended", "rear-ended",
+        "fell off a ladder", "fell off the ladder", "fell off a roof", "fell off the roof",
+        "fell off a horse", "fell off my horse", "fell off my bike", "fell off a wall",
+        "fell down the stairs", "fell down stairs", "fell down a flight of stairs", "fell from a ladder",
+        "fell from the roof", "fell from height", "fall from height", "bad fall", "big fall",
+        "serious fall", "nasty fall", "hard fall", "heavy fall", "terrible fall", "awful fall",
+        "landed on my back", "thrown from", "fell off scaffolding", "fell from scaffolding",
+        "accident at work", "was in an accident", "been in an accident", "had an accident",
+        "fell down the stairs", "tumbled down the stairs", "fell off a trampoline", "fell through",
+        "serious accident", "bad accident", "fell off the loft", "fell out of the loft",
+        "fell down the loft", "fell off the ladder",
+        "chestpain", "chest pains", "pain in my chest", "pains in my chest", "tightness in my chest",
+        "fell off", "came off my motorbike", "came off my bike", "came off my horse", "thrown off",
+    ),
+    "self_harm": (
+        "kill myself", "killing myself", "suicide", "suicidal", "end it all", "end my life",
+        "ending my life", "ending it all", "take my own life", "taking my own life", "self harm",
+        "self-harm", "self harming", "harm myself", "harming myself", "hurt myself on purpose",
+        "want to hurt myself", "cut myself", "cutting myself", "don't want to live", "do not want to live",
+        "don't want to be here", "do not want to be here", "don't want to be alive", "better off dead",
+        "better off without me", "no reason to live", "nothing to live for", "no point living",
+        "no point in living", "no point going on", "no point in going on", "want to die",
+        "wanna die", "wish i was dead", "wish i were dead", "wish i wasn't here", "not want to wake up",
+        "don't want to wake up", "can't go on", "cannot go on", "can not go on", "overdose",
+        "take all my pills", "take all the pills", "end things", "ending things", "give up on life",
+        "given up on life", "life isn't worth living", "life is not worth living", "not worth living",
+        "everyone would be better off", "everybody would be better off", "would be better off without me",
+        "they'd be better off without me", "point going on", "point in going on", "thoughts of ending", "ending it", "end it",
+        "if i wasn't here", "if i was gone", "if i were gone", "if i weren't here", "all my tablets",
+        "all my pills", "all my meds", "kil myself", "kill my self", "killing my self", "want it all to end",
+        "not be here anymore", "not wake up", "disappear forever",
+        "feel like hurting myself", "thinking about hurting myself", "thinking of hurting myself",
+        "dark thoughts", "darker thoughts", "thoughts of suicide", "suicidal thoughts",
+    ),
+    # --- tier 2 ---------------------------------------------------------------------
+    "fever": (
+        "fever", "feverish", "febrile", "high temperature", "a temperature", "running a temperature",
+        "running a temp", "temperature of", "chills", "the chills", "shivers", "the shivers",
+        "shivering", "shivery", "rigors", "night sweats", "sweating at night", "sweats at night",
+        "drenching sweats", "hot and cold", "sweating buckets at night", "fevers", "a temp",
+        "high temp", "temp of", "boiling hot then freezing", "hot then cold", "hot and then cold",
+        "boiling then freezing", "hot then freezing", "sweating and shaking", "shaking and sweating",
+    ),
+    "weight_loss": (
+        "lost weight", "losing weight", "weight loss", "lost a lot of weight", "losing a lot of weight",
+        "weight is dropping", "weight has dropped", "weight dropping", "dropping weight", "dropped weight",
+        "weight keeps dropping", "weight's dropping", "lost kg", "lost kilos", "lost pounds",
+        "lost a stone", "lost two stone", "lost lbs", "clothes are falling off", "clothes hang off",
+        "getting thinner", "wasting away", "lost a few kilos", "lost some weight", "dropped a dress size",
+        "lost loads of weight", "lost so much weight", "pounds off", "kilos off", "shed weight",
+        "loosing weight", "loosing a lot of weight", "lost a lot of weight",
+        "lost any weight", "losing any weight", "lost much weight",
+    ),
+    "weight_explained": (
+        "diet", "dieting", "diets", "on purpose", "intentionally", "deliberately", "slimming",
+        "calorie", "calories", "weight watchers", "weightwatchers", "trying to lose", "want to lose",
+        "need to lose", "meant to", "my goal", "ozempic", "wegovy", "fasting", "keto", "gym",
+    ),
+    "cancer": (
+        "cancer", "cancers", "tumour", "tumor", "tumours", "tumors", "chemo", "chemotherapy",
+        "radiotherapy", "radiation therapy", "oncologist", "oncology", "leukaemia", "leukemia",
+        "lymphoma", "myeloma", "melanoma", "malignant", "malignancy", "metastatic", "metastases",
+        "secondaries", "in remission", "sarcoma", "carcinoma",
+        "bowel cancer", "bladder cancer", "cancor",
+    ),
+    "night_pain": (
+        "worse at night", "bad at night", "worst at night", "worse in bed", "worse lying down",
+        "worse when i lie down", "wakes me", "wakes me up", "waking me up", "woke me up", "woken up by",
+        "wakes me at night", "keeps me awake", "keeps me up at night", "keeping me awake",
+        "night pain", "pain at night", "at night it", "doesn't ease with rest", "does not ease with rest",
+        "not eased by rest", "not easing with rest", "rest doesn't help", "rest does not help",
+        "resting doesn't help", "resting does not help", "rest doesn't ease", "lying down doesn't help",
+        "lying down does not help", "lying still doesn't help", "no position helps",
+        "no position is comfortable", "even when i rest", "even at rest", "even when resting",
+        "even lying still", "even when lying down", "even lying down", "even in bed", "constant at night",
+        "throbbing at night", "can't sleep because of the pain", "can't sleep for the pain",
+        "unbearable at night", "worse when resting", "hurts more at night", "hurts at night",
+        "agony at night", "up all night with", "at night its", "nights are worse",
+        "night time is worse", "nighttime is worse", "worse at nighttime", "worse at night time",
+        "woken by the pain", "wakes me from sleep", "wake me", "wake me up", "waking me",
+        "wakes me up at night", "wake up in agony", "wake up in pain every night",
+        "even resting", "any position", "waking in the night", "wake in the night", "waking up in the night",
+        "wake up in the night", "wakes me in the night", "resting makes no difference", "rest makes no difference",
+        "day and night", "night and day", "waking at 2am", "waking at 3am", "waking at 4am", "waking at 2",
+        "waking at 3", "waking at 4", "nothing settles it", "worst at night",
+        "lying still at night", "more at night", "worse in the night", "worst in the night",
+        "in bed at night", "even when i lie", "never stops", "never eases", "hurts more lying still",
+        "wakes her", "wakes him", "wakes them", "keeps her awake", "keeps him awake",
+    ),
+    "lump": (
+        "lump", "lumps", "bump on my spine", "bump on my back", "swelling on my spine",
+        "swelling on my back", "swelling over my spine", "lump on my back", "lump on my spine",
+        "shape of my back", "shape of my spine", "spine looks different", "back looks different",
+        "spine looks crooked", "back looks crooked", "spine has changed", "back has changed shape",
+        "spine has changed shape", "hump", "bulge on my back", "bulge on my spine", "bony bump",
+        "sticking out of my back", "sticking out of my spine", "growth on my back", "mass on my back",
+        "new curve", "crooked spine", "deformity", "lump near my spine", "lump by my spine",
+        "funny shape", "odd shape", "strange shape", "different shape", "weird shape", "swelling over",
+        "swelling on", "sticks out", "sticking out", "looks bent", "looks crooked", "looks twisted",
+        "spine looks bent", "bent spine",
+    ),
+    "fragile_bone": (
+        "osteoporosis", "osteopenia", "brittle bones", "thin bones", "fragile bones", "bone thinning",
+        "steroids", "steroid", "prednisolone", "prednisone", "long term steroids", "long-term steroids",
+        "cortisone tablets", "dexamethasone", "hydrocortisone tablets", "weak bones",
+    ),
+    "night_mention": ("at night", "in the night", "overnight", "at nighttime", "at night time", "nights"),
+    "steroid_injection": ("steroid injection", "steroid injections", "epidural", "injection", "injections", "nerve block"),
+    "minor_trauma": (
+        "fell", "fall", "fallen", "falling", "slipped", "slip", "tripped", "trip", "bumped", "knocked",
+        "jolted", "jolt", "twisted", "sneezed", "coughed", "lifted", "lifting", "landed", "stumbled",
+        "fell over", "hit my back", "banged my back", "missed a step", "sat down hard",
+        "falls", "accidents", "accident",
+    ),
+})
+
+_WEIGHT_UNITS = ["kg", "kgs", "kilo", "kilos", "kilograms", "pound", "pounds", "lb", "lbs", "stone",
+                 "st", "stones"]
+# Concepts that need more than a phrase list: numbers ("lost 8kg", "dropped two stone").
+TOKEN_PATTERNS: Mapping[str, list] = MappingProxyType({
+    "weight_loss": [
+        [{"NORM": {"IN": ["lost", "losing", "dropped", "dropping", "shed", "down"]}},
+         {"NORM": {"IN": ["about", "around", "nearly", "almost", "over", "like", "roughly", "maybe",
+                          "a", "some", "another", "at", "least", "more", "than", "just", "under"]},
+          "OP": "*"},
+         {"LIKE_NUM": True, "OP": "?"},
+         {"NORM": {"IN": ["and", "a", "half", "or", "so", "odd", "-"]}, "OP": "*"},
+         {"LOWER": {"IN": _WEIGHT_UNITS}}],
+    ],
+    "fever": [
+        [{"NORM": {"IN": ["temperature", "temp", "temps"]}},
+         {"NORM": {"IN": ["is", "of", "was", "at", "'s", "reached", "hit", "about", "around", "over",
+                          "been", "has", "up", "to", "nearly", "almost"]}, "OP": "*"},
+         {"LOWER": {"REGEX": r"^(3[89]|4[0-2]|10[0-5])([.,]\d)?(c|f|°c|°f|°)?$"}}],
+    ],
+})
+
+# Sayings that sound like a red flag and are not one. A message whose only red-flag words
+# are these (or denied ones) does not keep a red-flag prediction from the classifier.
+IDIOMS: Tuple[str, ...] = (
+    "killing me", "killing it", "dying to", "dying for", "cabin fever", "hay fever", "fell asleep",
+    "fall asleep", "falling asleep", "fell behind", "fall behind", "crash course", "crashed out",
+    "crash diet", "accident prone", "by accident", "chest of drawers", "chest press", "lump sum",
+    "fell in love", "fall apart", "fell apart", "pain in the bum", "pain in the butt", "sugar crash",
+    "computer crashed", "phone crashed", "app crashed", "football fever", "room temperature",
+    "on my foot", "on my toe", "on my toes",
+)
+
+# Phrases that contain a concept word but mean something else; matched, then ignored.
+BLOCKED: Tuple[str, ...] = (
+    "chest of drawers", "chest freezer", "chest press", "chest stretch", "chest stretches",
+    "chest day", "chest fly", "chest flies", "chest opener", "treasure chest", "chest to",
+    "chest expansion", "chest muscles", "fell asleep", "fall asleep", "falling asleep", "fallen asleep",
+    "fall in love", "fell in love", "fall behind", "fell behind", "fall apart", "fell apart",
+    "falls apart", "fall off the wagon", "fell off the wagon", "dying to", "killing me",
+    "killing it", "weak tea", "weak coffee", "bottom line", "bottom of my back", "bottom of the back",
+    "bottom of my spine", "bottom of the stairs", "from top to bottom", "rock bottom",
+    "temperature outside", "room temperature", "water temperature", "lump sum", "crash course",
+    "crash diet", "crashed out", "crashed on the sofa", "crashed on the couch", "computer crashed",
+    "app crashed", "phone crashed", "market crash", "sugar crash", "crash mat", "feet up",
+    "my feet up", "on my feet", "on your feet", "back on my feet", "get back on my feet",
+    "cold feet", "feet first", "to my feet", "pain in the bum", "pain in the butt", "sweats me",
+    "tracksuit bottoms", "bottoms", "accident prone", "by accident", "no accident", "happy accident",
+    "toilet roll", "stop it", "don't stop", "start the", "start my", "start with", "hold on",
+    "trip to", "a trip", "road trip", "day trip", "school trip", "trip away", "fall season",
+    "free fall", "waterfall", "nightfall", "rainfall", "snowfall", "pitfall", "shortfall",
+    "downfall", "fall of", "in the fall", "this fall", "last fall", "next fall", "cabin fever",
+    "hay fever", "football fever", "cancer charity", "cancer research", "cancer shop", "cancer awareness",
+    "cancer nurse", "cancer ward", "charity shop", "balls of my feet", "ball of my foot", "balls of my foot",
+    "bowel screening", "drop off", "drop by", "dropped off", "drop in", "a drop of", "drop me",
+    "end it there", "end it here", "ending it there", "end it early", "drag on", "drags on", "dragging on",
+    "off my feet", "on my foot", "on my toe", "on my toes", "bike ride", "exercise bike", "spin bike", "stationary bike", "bike for",
+)
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """How one red flag is recognised and how urgent it is."""
+
+    reason: str
+    tier: int
+    needs: Tuple[str, ...]  # concepts that must all occur in one sentence (alternatives below)
+    alternatives: Tuple[Tuple[str, ...], ...] = ()
+
+
+RULES: Tuple[RedFlagRule, ...] = (
+    RedFlagRule("self_harm", EMERGENCY, ("self_harm",)),
+    RedFlagRule("bladder_bowel", EMERGENCY, ("continence",),
+                (("continence_organ",), ("toilet_act", "control_problem"))),
+    RedFlagRule("saddle_numbness", EMERGENCY, ("saddle_anaesthesia",), (("saddle", "sensory"),)),
+    RedFlagRule("both_legs", EMERGENCY, ("bilateral", "sensory"), (("bilateral", "weakness"),)),
+    RedFlagRule("leg_weakness", EMERGENCY, ("foot_drop",),
+                (("leg", "weakness", "worsening"), ("foot_part", "foot_motion"))),
+    RedFlagRule("chest_pain", EMERGENCY, ("cardiac",), (("chest", "chest_symptom"),)),
+    RedFlagRule("major_trauma", EMERGENCY, ("trauma",), (("fall_verb", "fall_from"),)),
+    RedFlagRule("fever", URGENT, ("fever",)),
+    RedFlagRule("weight_loss", URGENT, ("weight_loss",)),
+    RedFlagRule("cancer_history", URGENT, ("cancer",)),
+    RedFlagRule("night_pain", URGENT, ("night_pain",)),
+    RedFlagRule("lump", URGENT, ("lump",)),
+    RedFlagRule("bone_fragility", URGENT, ("fragile_bone",)),
+)
+RULES_BY_REASON = MappingProxyType({rule.reason: rule for rule in RULES})
+
+# Concepts too ordinary to say anything about red flags on their own: they don't count as
+# a mention when deciding whether every red-flag mention in a message was denied.
+NOT_MENTIONS = frozenset({"leg", "control_problem", "chest_symptom", "worsening", "weight_explained",
+                          "steroid_injection", "foot_part", "toilet_act"})
+
+# Concepts whose status may not cancel the flag: a cancer in remission is still a history of cancer.
+STATUS_PROOF = frozenset({"cancer"})
+
+# Words worth correcting when misspelled ("numbnes", "bladdder", "feaver"): long and distinctive.
+FUZZY_TARGETS: Tuple[str, ...] = (
+    "bladder", "bowels", "numbness", "tingling", "tingly", "incontinent", "incontinence", "urinate",
+    "suicidal", "suicide", "fever", "feverish", "chills", "shivering", "osteoporosis", "steroids",
+    "tumour", "chemotherapy", "genitals", "buttocks", "accident", "collision", "weakness",
+    "paralysed", "control", "sensation", "perineum", "prednisolone", "temperature", "numb",
+    "shooting", "sciatica", "stiffness", "weight", "saddle", "wiping", "myself", "feeling", "chest",
+    "cancer", "night", "giving", "weaker", "dragging", "trying", "bottom", "scaffolding", "ladder",
+)
+# Short words (4-5 letters) are corrected only to these, only with the same first letter,
+# and never when the word is in SHORT_STOPWORDS: "legz" -> legs, "numm" -> numb, "weeak" -> weak.
+SHORT_FUZZY_TARGETS: Tuple[str, ...] = ("legs", "numb", "weak", "lump", "feet", "toes", "fever", "chest",
+                                         "night")
+SHORT_STOPWORDS = frozenset({
+    "lets", "legit", "leg", "lens", "less", "lest", "lags", "logs", "lugs", "nums", "numbs", "wean",
+    "wear", "week", "weed", "weep", "weak", "wreak", "wake", "woke", "walk", "peak", "leak", "lamp",
+    "lung", "lumpy", "lumps", "lump", "limp", "lamb", "lame", "fees", "feed", "feel", "feat", "fleet",
+    "fret", "free", "flee", "foot", "fret", "tees", "toss", "tons", "toe", "toad", "tote", "tops",
+    "fewer", "never", "lever", "fiver", "fever", "cheat", "cheap", "chess", "chart", "crest", "chase",
+    "chef", "chews", "wheat", "what", "well", "went", "were", "west", "weakly", "leggy", "numbs",
+    "tomes", "toned", "tones", "those", "tore", "torn", "tour", "town", "tows", "ties", "tied", "time",
+    "legal", "lends", "lefts", "left", "felt", "feat", "fete", "fleas", "flew", "fees", "feast",
+    "lumb", "lamps", "numbr", "feets", "legs", "numb", "toes", "feet", "chest", "weekly", "weeks",
+})
+FUZZY_STOPWORDS = frozenset({
+    "ladder", "ladders", "cancel", "cancels", "sweets", "bowls", "bowler", "number", "numbers",
+    "tumble", "fevered", "weigh", "weighs", "eighty", "height", "heights", "weights", "paddle",
+    "saddled", "wiring", "wiling", "peeling", "feeding", "reeling", "heeling", "healing", "dealing",
+    "sealing", "ceiling", "seeing", "fleeing", "controls", "clones", "chilli", "chillis", "chilled",
+    "shivered", "sation", "wishing", "wiping", "tinkling", "mingling", "tinging", "singling",
+    "jingling", "fevers", "yourself", "himself", "herself", "itself", "feelings", "feeling",
+    "myself", "weaken", "ruling", "rattling", "settling",
+})

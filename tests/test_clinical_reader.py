@@ -1,0 +1,132 @@
+"""The spaCy clinical reader: entities, red flags and the context that cancels them."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu import context
+from bot.nlu.clinical import analyse, correct_spelling
+from bot.safety import EMERGENCY, URGENT, screen
+
+
+def _flags(text):
+    return {(f.reason, f.status) for f in analyse(text).red_flags}
+
+
+def _affirmed(text, entity):
+    return [f.value for f in analyse(text).findings if f.entity == entity and f.affirmed]
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("I cant control my bladder", "bladder_bowel"),
+    ("I've wet myself twice today without realising", "bladder_bowel"),
+    ("struggling to start peeing since this morning", "bladder_bowel"),
+    ("I can't feel it when I wipe", "saddle_numbness"),
+    ("my genitals feel numb", "saddle_numbness"),
+    ("both my legs are tingling", "both_legs"),
+    ("my legs have gone numb", "both_legs"),
+    ("numbnes in both leggs", "both_legs"),
+    ("my left foot keeps flopping down and catching", "leg_weakness"),
+    ("my right leg is getting weaker every day", "leg_weakness"),
+    ("crushing pain in my chest", "chest_pain"),
+    ("I was in a car crash on Monday and now my back is agony", "major_trauma"),
+    ("I want to end it all", "self_harm"),
+    ("i've been feeling suicidel", "self_harm"),
+    ("had a fever and chills since last night, back is a 6", "fever"),
+    ("lost about 8kg and i don't know why", "weight_loss"),
+    ("I had breast cancer 5 years ago and now my back hurts", "cancer_history"),
+    ("the pain wakes me up every night", "night_pain"),
+    ("there's a new lump on my spine", "lump"),
+    ("I have osteoporosis and slipped on the stairs", "bone_fragility"),
+])
+def test_affirmed_red_flags(text, reason):
+    assert (reason, context.AFFIRMED) in _flags(text)
+
+
+@pytest.mark.parametrize("text, reason, status", [
+    ("no numbness, bladder fine", "bladder_bowel", context.NEGATED),
+    ("legs aren't weak", "both_legs", context.NEGATED),
+    ("bladder and bowels are normal, usual back ache though", "bladder_bowel", context.NEGATED),
+    ("I'm not suicidal, just fed up", "self_harm", context.NEGATED),
+    ("lost 5 pounds on my new diet", "weight_loss", context.NEGATED),
+    ("the tingling in both legs has gone", "both_legs", context.RESOLVED),
+    ("used to wake me at night but not any more", "night_pain", context.RESOLVED),
+    ("my friend had cauda equina", "bladder_bowel", context.THIRD_PARTY),
+    ("my mum has osteoporosis", "bone_fragility", context.THIRD_PARTY),
+    ("watched a film about a car crash", "major_trauma", context.THIRD_PARTY),
+    ("what should I do if my legs go numb?", "both_legs", context.HYPOTHETICAL),
+    ("is fever with back pain serious?", "fever", context.HYPOTHETICAL),
+])
+def test_mentions_that_are_not_the_speakers_red_flag(text, reason, status):
+    flags = _flags(text)
+    assert (reason, status) in flags
+    assert not any(s == context.AFFIRMED for _, s in flags)
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "what are the warning signs?", "this pain is killing me", "I fell asleep on the sofa",
+    "I hurt myself lifting a box", "I'm dying to go for a swim", "walked 25 minutes", "",
+    "🙂🙂🙂", "'; DROP TABLE users; --", "me duele la espalda",
+])
+def test_ordinary_messages_raise_nothing(text):
+    assert screen(text) is None
+
+
+def test_a_question_that_reports_a_symptom_is_still_a_red_flag():
+    assert screen("is it normal that I can't feel my legs when I wipe?") is not None
+    assert screen("why have both my legs gone numb?").reason == "both_legs"
+
+
+def test_the_most_urgent_tier_wins():
+    flag = screen("I've had a fever all week and now I can't control my bladder")
+    assert (flag.tier, flag.reason) == (EMERGENCY, "bladder_bowel")
+    assert screen("fever and chills with my back pain").tier == URGENT
+
+
+def test_cancer_in_remission_is_still_a_history_of_cancer():
+    assert screen("had chemo for lymphoma, in remission now, and my back hurts") is not None
+
+
+@pytest.mark.parametrize("text, score", [
+    ("4/10", "4"), ("it's a four", "4"), ("about six out of ten", "6"), ("7 today", "7"),
+    ("back is a 3 today", "3"), ("maybe a 6.5", "6.5"),
+])
+def test_pain_scores(text, score):
+    assert _affirmed(text, "pain_score") == [score]
+
+
+def test_numbers_that_are_not_scores():
+    assert _affirmed("walked for 20 minutes at 8am", "pain_score") == []
+    assert _affirmed("walked for 20 minutes at 8am", "duration") == ["20"]
+
+
+def test_negated_and_affirmed_places_are_told_apart():
+    text = "the sciatica is only in my butt now, not my leg"
+    assert _affirmed(text, "body_part") == ["buttock"]
+    negated = [f.value for f in analyse(text).findings if f.status == context.NEGATED]
+    assert negated == ["leg"]
+
+
+def test_entities_have_canonical_values_and_offsets():
+    text = "my calf is worse, about a 6"
+    found = {(f.entity, f.value, text[f.start:f.end]) for f in analyse(text).findings}
+    assert found == {("body_part", "calf", "calf"), ("trend", "worse", "worse"), ("pain_score", "6", "6")}
+
+
+def test_someone_elses_pain_is_not_the_speakers():
+    assert _affirmed("my husband's knee is a 7", "body_part") == []
+
+
+def test_spelling_correction_leaves_real_words_alone():
+    assert correct_spelling("numbnes") == "numbness"
+    assert correct_spelling("bladdder") == "bladder"
+    assert correct_spelling("ladder") is None
+    assert correct_spelling("cancel") is None
+    assert correct_spelling("sweets") is None
+
+
+def test_huge_input_is_cut_not_choked_on():
+    result = analyse("my back hurts " * 10000 + "I can't control my bladder")
+    assert result.red_flags == ()  # beyond the first 5,000 characters
+    assert set(_affirmed("my back hurts " * 10000, "body_part")) == {"lower_back"}
+

@@ -1,0 +1,84 @@
+"""The Rasa graph component: entity replacement and the red-flag intent override.
+
+Messages are built as DIET would leave them (an intent, a ranking, its own
+entities), then passed through the component exactly as the trained pipeline does.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.component import ClinicalSafetyExtractor
+
+
+def _message(text: str, ranking: List[tuple], entities: Optional[list] = None) -> Message:
+    ranking_dicts = [{"name": n, "confidence": c} for n, c in ranking]
+    message = Message(data={"text": text})
+    message.set("intent", dict(ranking_dicts[0]), add_to_output=True)
+    message.set("intent_ranking", ranking_dicts, add_to_output=True)
+    message.set("entities", entities or [], add_to_output=True)
+    return message
+
+
+@pytest.fixture(scope="module")
+def component():
+    return ClinicalSafetyExtractor.create({}, None, None, None)
+
+
+def _run(component, message: Message) -> dict:
+    component.process([message])
+    return message.as_dict(only_output_properties=True)
+
+
+def test_an_affirmed_red_flag_overrides_whatever_the_classifier_said(component):
+    out = _run(component, _message("my calf, and my left foot keeps flopping down and catching",
+                                   [("report_symptoms", 0.93), ("report_red_flag", 0.05)]))
+    assert out["intent"] == {"name": "report_red_flag", "confidence": 1.0}
+    assert out["intent_ranking"][0]["name"] == "report_red_flag"
+    assert [r["name"] for r in out["intent_ranking"]].count("report_red_flag") == 1
+    assert out["clinical"]["overridden_intent"] == "report_symptoms"
+    assert out["clinical"]["red_flags"][0]["reason"] == "leg_weakness"
+    assert "text" not in out["clinical"]
+
+
+def test_even_a_fallback_is_overridden(component):
+    out = _run(component, _message("cant feel it when i wipe", [("nlu_fallback", 0.4), ("greet", 0.2)]))
+    assert out["intent"]["name"] == "report_red_flag"
+
+
+def test_a_denied_red_flag_goes_to_the_next_intent(component):
+    out = _run(component, _message("no numbness, bladder fine",
+                                   [("report_red_flag", 0.7), ("report_symptoms", 0.25)]))
+    assert out["intent"]["name"] == "report_symptoms"
+    assert out["clinical"]["red_flags"][0]["status"] == "negated"
+
+
+def test_a_question_about_red_flags_goes_to_the_warning_signs_answer(component):
+    out = _run(component, _message("what should I do if my legs go numb?",
+                                   [("report_red_flag", 0.8), ("ask_plan", 0.1)]))
+    assert out["intent"]["name"] == "ask_warning_signs"
+
+
+def test_a_classifier_red_flag_with_no_rule_to_contradict_it_stands(component):
+    out = _run(component, _message("something is very wrong down below",
+                                   [("report_red_flag", 0.8), ("report_symptoms", 0.1)]))
+    assert out["intent"]["name"] == "report_red_flag"
+    assert "overridden_intent" not in out["clinical"]
+
+
+def test_clinical_entities_are_replaced_and_others_kept(component):
+    diet = [{"entity": "body_part", "value": "leg", "start": 40, "end": 43, "extractor": "DIETClassifier"},
+            {"entity": "exercise", "value": "bird_dog", "start": 0, "end": 3, "extractor": "DIETClassifier"}]
+    out = _run(component, _message("the sciatica is only in my butt now, not my leg",
+                                   [("report_symptoms", 0.9)], diet))
+    got = {(e["entity"], e["value"], e["extractor"]) for e in out["entities"]}
+    assert got == {("body_part", "buttock", "ClinicalSafetyExtractor"),
+                   ("exercise", "bird_dog", "DIETClassifier")}
+
+
+def test_button_payloads_are_left_to_rasa(component):
+    message = _message('/inform{"pain_score": "4"}', [("inform", 1.0)])
+    component.process([message])
+    assert message.get("clinical") is None
