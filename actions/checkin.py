@@ -1,13 +1,15 @@
 """The daily check-in: a form for score, most distal place and trend, then storage."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import replace
+from datetime import date
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import clinical, coaching, lexicon
+from bot import clinical, coaching, escalation, lexicon
 from bot.parsing import parse_pain_score
 from bot.records import CheckinRecord
 
@@ -79,8 +81,19 @@ def _extras_from_messages(messages: List[dict]) -> tuple:
     return side, tuple(symptoms)
 
 
+def _new_referrals(sender: str, history: Sequence[CheckinRecord], current: CheckinRecord,
+                   onset: Optional[date], today: date) -> Tuple[str, ...]:
+    """Tier-3 reasons that apply now and were not already given this episode."""
+    reasons = escalation.tier3_reasons(history, current, current.direction, onset, today)
+    if not reasons:
+        return ()
+    since = escalation.episode_start(history, current, onset)
+    given = store().escalation_reasons_since(sender, since, escalation.TIER)
+    return escalation.new_reasons(reasons, given, store().open_escalation(sender) is not None)
+
+
 class ActionRecordCheckin(Action):
-    """Store the check-in, work out the pain direction and encourage."""
+    """Store the check-in, work out the pain direction, encourage and refer (tier 3)."""
 
     def name(self) -> Text:
         return "action_record_checkin"
@@ -94,15 +107,21 @@ class ActionRecordCheckin(Action):
             at=at, pain_score=score, location=tracker.get_slot("checkin_location"),
             side=side, symptoms=symptoms, trend=tracker.get_slot("checkin_trend"),
         )
-        history = store().profile(sender).checkins
+        profile = store().profile(sender)
+        history = profile.checkins
         direction = clinical.pain_direction(clinical.previous_location(history), current.location)
+        current = replace(current, direction=direction)
         store().add_checkin(sender, current, direction)
+        referral = _new_referrals(sender, history, current, profile.onset, at.date())
+        for reason in referral:
+            store().record_escalation(sender, escalation.TIER, reason, at)
 
         scored = [c for c in history if c.pain_score is not None]
         previous = scored[-1] if scored else None
         first_score = scored[0].pain_score if scored else None
-        streak = clinical.checkin_streak([c.at.date() for c in history] + [at.date()], at.date())
-        for line in coaching.checkin_feedback(current, previous, first_score, direction, streak):
+        streak = clinical.streak_gained([c.at for c in history], at.date())
+        for line in coaching.checkin_feedback(current, previous, first_score, direction, streak,
+                                              referral):
             dispatcher.utter_message(text=line)
 
         events = [SlotSet("pain_direction", direction)]

@@ -52,11 +52,20 @@ class ActionRecordActivity(Action):
             )
             return []
         at = now()
-        record = ActivityRecord(at=at, kind=kind, minutes=_minutes_from(tracker), exercise_id=exercise_id)
+        minutes = _minutes_from(tracker)
+        # Errands and stop-start walking are logged without minutes, so weekly
+        # totals and today's plan only count continuous walks.
+        stop_and_go = kind == "walking" and coaching.is_stop_and_go(latest_text(tracker))
+        record = ActivityRecord(at=at, kind=kind, minutes=None if stop_and_go else minutes,
+                                exercise_id=exercise_id)
         store().add_activity(tracker.sender_id, record)
         week_start = at - timedelta(days=7)
         week = [a for a in store().profile(tracker.sender_id).activities if a.at >= week_start]
-        for line in coaching.activity_feedback(record, week):
+        if stop_and_go:
+            lines = coaching.stop_and_go_feedback(minutes, week)
+        else:
+            lines = coaching.activity_feedback(record, week)
+        for line in lines:
             dispatcher.utter_message(text=line)
         return []
 

@@ -117,3 +117,15 @@ def checkin_streak(days: Iterable[date], today: date) -> int:
         streak += 1
         day -= timedelta(days=1)
     return streak
+
+
+def streak_gained(earlier: Iterable[date], today: date) -> int:
+    """The streak today's check-in makes, or 0 if today already had one.
+
+    `earlier` are the days of the stored check-ins before this one, so a
+    milestone ("3 days in a row") is celebrated once, not at every check-in.
+    """
+    seen = {d.date() if isinstance(d, datetime) else d for d in earlier}
+    if today in seen:
+        return 0
+    return checkin_streak(seen | {today}, today)

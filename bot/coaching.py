@@ -3,13 +3,16 @@
 Pure: records in, chat lines out. Follows clinical-guidance.md "Progress and
 encouragement": celebrate meaningful change, streaks, continuous walks and
 strengthening; reassure that hurt is not always harm. Never diagnoses and
-never talks about medication.
+never talks about medication. A tier-3 referral (bot.escalation) given with a
+check-in is merged into the same reply so no advice is said twice.
 """
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Sequence
 
 from bot.clinical import meaningful_improvement
+from bot.escalation import SPREADING_REASONS, referral_advice
 from bot.progress import STRENGTH_KINDS, WALK_TARGET_MAX, WALK_TARGET_MIN, fmt_number
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
 
@@ -56,28 +59,43 @@ def _is_worse(current: CheckinRecord, previous_score: Optional[float]) -> bool:
     return current.trend == "worse"
 
 
-def _worse_line(current: CheckinRecord, previous_score: Optional[float], direction: str) -> str:
+def _worse_line(current: CheckinRecord, previous_score: Optional[float], direction: str,
+                referred: bool) -> str:
     if current.pain_score is not None and previous_score is not None:
         opening = f"I'm sorry it's gone up from {fmt_number(previous_score)} since last time."
     else:
         opening = "I'm sorry it's feeling worse today."
-    if direction == "peripheralizing":
-        # Spreading leg pain is a warning sign; don't soften it with reassurance.
+    if direction == "peripheralizing" or referred:
+        # Spreading leg pain or a referral is a warning; don't soften it with reassurance.
         return opening
     return f"{opening} {HURT_NOT_HARM}"
 
 
-def _direction_line(direction: str) -> Optional[str]:
-    if direction == "centralizing":
-        return ("Good sign: your pain is moving back toward your lower back. Keep doing "
+CENTRALIZING = ("Good sign: your pain is moving back toward your lower back. Keep doing "
                 "what you've been doing, as that's what seems to be helping.")
-    if direction == "peripheralizing":
-        return ("Your pain has spread further from your back, down toward or along your leg. Please stop or ease off the "
-                "movement that seemed to set it off. If moving the opposite way helped "
-                "before, lean on that instead. Tell me if it keeps spreading or you notice "
-                "new numbness or tingling, because then it's worth getting checked by a "
-                "doctor or physiotherapist.")
-    return None
+SPREAD_SEEN = "Your pain has spread further from your back, down toward or along your leg."
+SPREAD_SELF_CARE = ("Please stop or ease off the movement that seemed to set it off. If moving "
+                    "the opposite way helped before, lean on that instead.")
+SPREAD_WATCH = ("Tell me if it keeps spreading or you notice new numbness or tingling, because "
+                "then it's worth getting checked by a doctor or physiotherapist.")
+
+
+def _direction_line(direction: str, referral: Sequence[str]) -> Optional[str]:
+    """Direction advice, trimmed by what a referral in the same reply already says.
+
+    A spreading referral explains the spread and says to stop or reduce the
+    movement, so the line is dropped; any other referral already sends the
+    person to a clinician, so the "tell me if it gets worse" part is dropped.
+    """
+    if direction == "centralizing":
+        return CENTRALIZING
+    if direction != "peripheralizing":
+        return None
+    if SPREADING_REASONS.intersection(referral):
+        return None
+    if referral:
+        return f"{SPREAD_SEEN} {SPREAD_SELF_CARE}"
+    return f"{SPREAD_SEEN} {SPREAD_SELF_CARE} {SPREAD_WATCH}"
 
 
 def _streak_line(streak: int) -> Optional[str]:
@@ -93,16 +111,22 @@ def checkin_feedback(
     first_score: Optional[float],
     direction: str,
     streak: int,
+    referral: Sequence[str] = (),
 ) -> List[str]:
-    """Lines to send after a check-in, most important first after the thanks."""
+    """Lines to send after a check-in, most important first after the thanks.
+
+    `referral` holds the tier-3 reasons to give now (bot.escalation); their
+    advice closes the reply, so it is the last thing the person reads.
+    """
     previous_score = previous.pain_score if previous else None
     lines: List[Optional[str]] = [_acknowledge(current)]
     if current.pain_score is not None:
         lines.append(_improvement_line(current.pain_score, previous_score, first_score))
     if _is_worse(current, previous_score):
-        lines.append(_worse_line(current, previous_score, direction))
-    lines.append(_direction_line(direction))
+        lines.append(_worse_line(current, previous_score, direction, bool(referral)))
+    lines.append(_direction_line(direction, referral))
     lines.append(_streak_line(streak))
+    lines.append(referral_advice(referral))
     return [line for line in lines if line]
 
 
@@ -132,8 +156,12 @@ def _aerobic_line(activity: ActivityRecord) -> str:
     return line
 
 
+def _aerobic_minutes(sessions: Sequence[ActivityRecord]) -> float:
+    return sum(float(a.minutes or 0) for a in sessions if a.kind in AEROBIC_ACTIVITIES)
+
+
 def _aerobic_total_line(sessions: Sequence[ActivityRecord]) -> str:
-    total = sum(float(a.minutes or 0) for a in sessions if a.kind in AEROBIC_ACTIVITIES)
+    total = _aerobic_minutes(sessions)
     return f"That brings you to {fmt_number(total)} minutes of aerobic activity this week."
 
 
@@ -151,6 +179,40 @@ def _count_line(sessions: Sequence[ActivityRecord], kinds: Sequence[str], label:
     count = sum(1 for a in sessions if a.kind in kinds)
     noun = "session" if count == 1 else "sessions"
     return f"That's {count} {label} {noun} this week."
+
+
+# Walking broken up by errands or stops (clinical-guidance.md: it does not count).
+_STOP_AND_GO = re.compile(
+    r"\b(stop[- ](and[- ])?go|stop[- ]start|on and off|errands?|shopping|"
+    r"(a)?round the (shops?|house|supermarket|mall|office)|here and there|bits and pieces|"
+    r"in bits|kept stopping|lots of stops|with (a few |some |lots of |many |several )?(stops|breaks))\b",
+    re.IGNORECASE,
+)
+
+
+def is_stop_and_go(text: str) -> bool:
+    """The walk was errands or stop-start, so it is not the continuous walk that conditions."""
+    return bool(_STOP_AND_GO.search(text or ""))
+
+
+def stop_and_go_feedback(minutes: Optional[float], week: Sequence[ActivityRecord]) -> List[str]:
+    """Acknowledge an errands walk without counting it toward the continuous goal.
+
+    The caller logs it without minutes, so `week` totals and plans stay about
+    continuous sessions only.
+    """
+    walked = f"{fmt_number(minutes)} minutes on your feet" if minutes else "your walking"
+    lines = [
+        f"Thanks, I've noted {walked}. Walking on errands or with lots of stops is good "
+        "everyday movement, but it doesn't count toward the continuous walk that conditions "
+        "your back, so I haven't added the minutes to your walking total.",
+        f"When you can, try one walk of {WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes at a "
+        "steady pace without stopping.",
+    ]
+    total = _aerobic_minutes(week)
+    if total > 0:
+        lines.append(f"Your continuous aerobic total this week stays at {fmt_number(total)} minutes.")
+    return lines
 
 
 def activity_feedback(activity: ActivityRecord, week: Sequence[ActivityRecord]) -> List[str]:

@@ -39,6 +39,10 @@ class CheckinRecord:
     side: Optional[str] = None
     symptoms: Tuple[str, ...] = ()
     trend: Optional[str] = None  # worse / better / same
+    # Pain direction against the check-in before it (PAIN_DIRECTIONS); None when
+    # not known, e.g. a record built before it was compared. Last, so positional
+    # construction keeps working.
+    direction: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import sqlalchemy as sa
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkin import ActionRecordCheckin, ValidateCheckinForm
@@ -304,3 +305,184 @@ def test_action_server_serves_exactly_the_domain_actions(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
     assert sorted(executor.actions) == sorted(domain["actions"])
+
+
+# ---------------- tier-3 referrals from the check-in history ----------------
+
+SEE_SOON = "please see a doctor or physiotherapist soon (within the next few days)"
+LONG_AGO = datetime(2000, 1, 1)
+
+
+def _tier3_rows(store, sender="tester"):
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT e.reason FROM coach_escalations e JOIN coach_users u ON u.id = e.user_id "
+            "WHERE u.sender_id = :s AND e.tier = 3 ORDER BY e.id"), {"s": sender}).scalars().all()
+
+
+def _checkin_tracker(tracker_factory, text, score, location=None, trend=None):
+    return tracker_factory(text, "report_symptoms", slots={
+        "checkin_score": score, "checkin_location": location, "checkin_trend": trend})
+
+
+async def test_referral_given_once_recorded_and_not_repeated(store, tracker_factory, domain):
+    today = datetime.utcnow()
+    store.set_onset("tester", today.date() - timedelta(days=35))
+    store.add_checkin("tester", CheckinRecord(at=today - timedelta(days=30), pain_score=6,
+                                              location="lower_back"), "unknown")
+    first, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "still a 6, same as ever", 6.0, "lower_back", "same"), domain)
+    assert SEE_SOON in texts(first).lower()
+    assert "four weeks" in texts(first)
+    assert _tier3_rows(store) == ["no_improvement_4_weeks"]
+    assert store.escalation_reasons_since("tester", LONG_AGO, 3) == {"no_improvement_4_weeks"}
+
+    # A referral is advice, not a hold: today's plan is still given.
+    assert store.open_escalation("tester") is None
+    plan, _ = await run(ActionTodayPlan(), tracker_factory("what should I do today?", "ask_plan"), domain)
+    assert "walk" in texts(plan).lower() and "emergency" not in texts(plan).lower()
+
+    second, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "6 again", 6.0, "lower_back", "same"), domain)
+    assert texts(second).startswith("Thanks")
+    assert "doctor" not in texts(second).lower()
+    assert _tier3_rows(store) == ["no_improvement_4_weeks"]
+
+
+async def test_referral_waits_while_a_red_flag_is_open(store, tracker_factory, domain):
+    today = datetime.utcnow()
+    store.add_checkin("tester", CheckinRecord(at=today - timedelta(days=30), pain_score=6), "unknown")
+    store.record_escalation("tester", 2, "fever", today - timedelta(hours=1))
+    held, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "6, same", 6.0, trend="same"), domain)
+    assert "isn't an emergency" not in texts(held).lower() and SEE_SOON not in texts(held).lower()
+    assert _tier3_rows(store) == []
+    store.resolve_escalations("tester", today)  # assessed: the referral now follows
+    given, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "6, same", 6.0, trend="same"), domain)
+    assert SEE_SOON in texts(given).lower()
+    assert _tier3_rows(store) == ["no_improvement_4_weeks"]
+
+
+async def test_new_onset_starts_a_new_episode_with_its_own_referral(store, tracker_factory, domain):
+    today = datetime.utcnow()
+    store.add_checkin("tester", CheckinRecord(at=today - timedelta(days=70), pain_score=6), "unknown")
+    store.record_escalation("tester", 3, "no_improvement_4_weeks", today - timedelta(days=40))
+    store.set_onset("tester", today.date() - timedelta(days=30))  # a new flare-up
+    store.add_checkin("tester", CheckinRecord(at=today - timedelta(days=29), pain_score=6), "unknown")
+    dispatcher, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "6, no better", 6.0, trend="same"), domain)
+    assert SEE_SOON in texts(dispatcher).lower()
+    assert _tier3_rows(store) == ["no_improvement_4_weeks", "no_improvement_4_weeks"]
+
+
+async def test_leg_hurts_more_after_back_only_is_spreading_then_referred(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1), pain_score=4,
+                                              location="lower_back"), "unknown")
+    form = tracker_factory("my leg hurts more", "report_symptoms",
+                           slots={"requested_slot": None}, active_loop="checkin_form")
+    _, form_events = await run(ValidateCheckinForm(), form, domain)
+    filled = slots_of(form_events)
+    assert (filled["checkin_location"], filled["checkin_trend"]) == ("leg", "worse")
+
+    dispatcher, events = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "5", 5.0, filled["checkin_location"], filled["checkin_trend"]), domain)
+    reply = texts(dispatcher).lower()
+    assert slots_of(events)["pain_direction"] == "peripheralizing"
+    assert "stop or ease off" in reply and "opposite" in reply
+    assert SEE_SOON not in reply  # spreading once, without new numbness, is not tier 3 yet
+    assert _tier3_rows(store) == []
+    assert store.profile("tester").checkins[-1].direction == "peripheralizing"
+
+    # It spreads again at the next check-in: refer, and say "stop or reduce" only once.
+    dispatcher, events = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "down to my calf now, 5", 5.0, "calf", "worse"), domain)
+    reply = texts(dispatcher).lower()
+    assert slots_of(events)["pain_direction"] == "peripheralizing"
+    assert SEE_SOON in reply
+    assert "stop or reduce the movement that made it spread" in reply
+    assert reply.count("stop or") == 1
+    assert _tier3_rows(store) == ["peripheralizing_repeated"]
+
+
+async def test_new_one_sided_tingling_while_spreading_is_referred(store, tracker_factory, domain):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1), pain_score=4,
+                                              location="lower_back"), "unknown")
+    dispatcher, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, "pain down my left leg with tingling, 5", 5.0, "leg", "worse"), domain)
+    reply = texts(dispatcher).lower()
+    assert "numbness or tingling in one leg" in reply
+    assert reply.count("stop or") == 1
+    assert _tier3_rows(store) == ["peripheralizing_new_numbness"]
+
+
+# ---------------- encouragement, end to end through the actions ----------------
+@pytest.mark.parametrize("before,after,celebrated", [
+    (5, 3.5, True),   # exactly 30%
+    (8, 6, True),     # exactly 2 points
+    (8, 6.5, False),  # 1.5 points, under 30%
+])
+async def test_checkin_celebrates_only_meaningful_improvement(store, tracker_factory, domain,
+                                                              before, after, celebrated):
+    store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1),
+                                              pain_score=before), "unknown")
+    dispatcher, _ = await run(ActionRecordCheckin(), _checkin_tracker(
+        tracker_factory, f"about {after}", after, trend="better"), domain)
+    assert ("meaningful improvement" in texts(dispatcher)) is celebrated
+
+
+async def test_checkin_streak_milestone_is_celebrated(store, tracker_factory, domain):
+    today = datetime.utcnow()
+    for days in (2, 1):
+        store.add_checkin("tester", CheckinRecord(at=today - timedelta(days=days), pain_score=4), "unknown")
+    dispatcher, _ = await run(ActionRecordCheckin(), _checkin_tracker(tracker_factory, "4", 4.0), domain)
+    assert "3 days in a row" in texts(dispatcher)
+    dispatcher, _ = await run(ActionRecordCheckin(), _checkin_tracker(tracker_factory, "4", 4.0), domain)
+    assert "in a row" not in texts(dispatcher)  # a second check-in today is not a new milestone
+
+
+@pytest.mark.parametrize("minutes", [20, 25, 30])
+async def test_continuous_walk_of_20_to_30_minutes_is_celebrated(store, tracker_factory, domain, minutes):
+    dispatcher, _ = await run(ActionRecordActivity(), tracker_factory(
+        f"walked {minutes} minutes without stopping", "report_activity"), domain)
+    reply = texts(dispatcher)
+    assert f"{minutes}-minute walk, brilliant" in reply and "real conditioning" in reply
+    assert store.profile("tester").activities[0].minutes == minutes
+
+
+async def test_short_walk_is_encouraged_to_build_up(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionRecordActivity(), tracker_factory(
+        "went for a 12 minute walk", "report_activity"), domain)
+    reply = texts(dispatcher)
+    assert "12-minute walk" in reply and "adding a few minutes" in reply
+    assert "brilliant" not in reply
+    assert "stop-and-go" in reply.lower()
+
+
+async def test_stop_and_go_errands_walk_does_not_count(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionRecordActivity(), tracker_factory(
+        "walked 40 minutes doing errands", "report_activity"), domain)
+    reply = texts(dispatcher)
+    assert "brilliant" not in reply and "real conditioning" not in reply
+    assert "doesn't count" in reply and "without stopping" in reply
+    logged = store.profile("tester").activities[0]
+    assert (logged.kind, logged.minutes) == ("walking", None)  # not counted toward the goal
+    plan, _ = await run(ActionTodayPlan(), tracker_factory("what should I do today?", "ask_plan"), domain)
+    assert "walk" in texts(plan).lower()
+
+
+async def test_strengthening_session_is_celebrated(store, tracker_factory, domain):
+    tracker = tracker_factory("did my bird dogs", "report_activity",
+                              entities=[{"entity": "exercise", "value": "bird_dog"}])
+    dispatcher, _ = await run(ActionRecordActivity(), tracker, domain)
+    assert "Nice work finishing your stabilization session" in texts(dispatcher)
+    assert "1 strengthening session this week" in texts(dispatcher)
+
+
+async def test_fear_of_movement_gets_graded_activity_reassurance(store, tracker_factory, domain):
+    dispatcher, _ = await run(ActionFearReassurance(), tracker_factory(
+        "I'm scared to bend in case I hurt my back again", "express_fear"), domain)
+    reply = texts(dispatcher).lower()
+    for fragment in ("muscles", "gradual", "hurt does not always mean harm", "start small"):
+        assert fragment in reply
+    assert "rest" in reply  # not resting it out

@@ -13,6 +13,7 @@ from bot.clinical import (
     pain_direction,
     phase_for,
     previous_location,
+    streak_gained,
 )
 from bot.records import BODY_PARTS, PAIN_DIRECTIONS, CheckinRecord
 
@@ -143,3 +144,15 @@ def test_streak_zero_when_last_checkin_older_than_yesterday():
 def test_streak_duplicates_datetimes_and_future_days():
     days = _days(0, 0, 1) + [datetime(2024, 3, 18, 22, 15), TODAY + timedelta(days=1)]
     assert checkin_streak(days, TODAY) == 3
+
+
+def test_streak_gained_by_the_first_checkin_of_the_day():
+    assert streak_gained(_days(1, 2), TODAY) == 3
+    assert streak_gained([datetime(2024, 3, 19, 23, 59)], TODAY) == 2
+    assert streak_gained([], TODAY) == 1
+    assert streak_gained(_days(2, 3), TODAY) == 1  # yesterday missed: a new streak
+
+
+def test_streak_gained_is_zero_for_a_second_checkin_the_same_day():
+    assert streak_gained(_days(0, 1, 2), TODAY) == 0
+    assert streak_gained([datetime(2024, 3, 20, 7, 30)], TODAY) == 0

@@ -3,7 +3,11 @@ from datetime import datetime
 
 import pytest
 
-from bot.coaching import activity_feedback, checkin_feedback, fear_reassurance, sleep_feedback
+from bot.coaching import (
+    activity_feedback, checkin_feedback, fear_reassurance, is_stop_and_go, sleep_feedback,
+    stop_and_go_feedback,
+)
+from bot.escalation import NO_IMPROVEMENT, REASONS, SPREADING_NUMBNESS, SPREADING_REPEATED, WORSENING
 from bot.records import ActivityRecord, CheckinRecord
 
 NOW = datetime(2024, 3, 20, 9)
@@ -100,6 +104,59 @@ def test_no_streak_line_between_milestones(streak):
     assert "in a row" not in text
 
 
+# --- a tier-3 referral in the same reply ---------------------------------------
+
+def spreading(referral=()):
+    return checkin_feedback(checkin(6, location="calf"), checkin(5, YESTERDAY, "thigh"), 4,
+                            "peripheralizing", 2, referral)
+
+
+@pytest.mark.parametrize("reason", [SPREADING_REPEATED, SPREADING_NUMBNESS])
+def test_spreading_referral_carries_the_direction_advice_once(reason):
+    lines = spreading((reason,))
+    text = joined(lines)
+    assert "within the next few days" in lines[-1]
+    assert "stop or reduce the movement that made it spread" in text
+    assert text.count("stop or") == 1
+    assert text.count("opposite") == 1
+    assert text.count("doctor or physiotherapist") == 1
+    assert "further from your back" not in text  # the referral says why instead
+    assert "keeps spreading" not in text
+    assert "hurt does not always mean harm" not in text
+
+
+def test_other_referral_keeps_the_spreading_self_care_and_drops_the_watch_out():
+    lines = spreading((WORSENING,))
+    text = joined(lines)
+    assert "further from your back" in text
+    assert text.count("stop or") == 1  # "stop or ease off", from the direction line
+    assert "keeps spreading" not in text
+    assert text.count("doctor or physiotherapist") == 1
+    assert "2 points higher" in lines[-1]
+
+
+def test_without_referral_the_spreading_advice_is_unchanged():
+    text = joined(spreading())
+    assert "keeps spreading" in text and "stop or ease off" in text
+    assert "within the next few days" not in text
+
+
+def test_referral_keeps_centralizing_encouragement_and_streak():
+    lines = checkin_feedback(checkin(5, location="thigh"), checkin(5, YESTERDAY, "calf"), 5,
+                             "centralizing", 3, (NO_IMPROVEMENT,))
+    text = joined(lines)
+    assert "good sign" in text and "keep doing" in text
+    assert "3 days in a row" in text
+    assert "four weeks" in lines[-1]
+    assert "gentle activity" in lines[-1]
+
+
+def test_referral_is_not_softened_by_hurt_not_harm():
+    text = joined(checkin_feedback(checkin(7), checkin(5, YESTERDAY), 3, "stable", 2, (WORSENING,)))
+    assert "up from 5" in text
+    assert "hurt does not always mean harm" not in text
+
+
 # --- activities --------------------------------------------------------------
 
 def activity(kind, minutes=None, day=20):
@@ -139,6 +196,38 @@ def test_weekly_total_adds_current_when_missing():
 def test_walk_without_minutes_asks_for_duration():
     lines = activity_feedback(activity("walking"), [])
     assert "how many minutes" in lines[0]
+
+
+@pytest.mark.parametrize("text", [
+    "walked 40 minutes doing errands", "30 mins round the shops",
+    "walked around the supermarket for 25 minutes", "stop-start walking for 30 min",
+    "walked 20 minutes with a few stops", "went shopping on foot for an hour",
+    "walked on and off for half an hour", "stop and go walking, 30 minutes",
+])
+def test_stop_and_go_walks_recognised(text):
+    assert is_stop_and_go(text)
+
+
+@pytest.mark.parametrize("text", [
+    "walked 25 minutes without stopping", "a brisk walk, 30 minutes non-stop",
+    "walked 20 minutes without breaks", "walked to the shops and back, 30 minutes steady",
+    "walked 30 minutes, no stops", "",
+])
+def test_continuous_walks_are_not_stop_and_go(text):
+    assert not is_stop_and_go(text)
+
+
+def test_stop_and_go_walk_is_noted_but_not_counted():
+    lines = stop_and_go_feedback(40, [activity("cycling", 15, 19), activity("walking", None, 20)])
+    text = joined(lines)
+    assert "40 minutes" in lines[0]
+    assert "doesn't count" in text
+    assert "brilliant" not in text and "real conditioning" not in text
+    assert "20-30 minutes" in text and "without stopping" in text
+    assert "stays at 15 minutes" in lines[-1]
+    nothing_yet = stop_and_go_feedback(None, [])
+    assert "your walking" in nothing_yet[0]
+    assert len(nothing_yet) == 2  # no "stays at 0 minutes"
 
 
 @pytest.mark.parametrize("kind", ["strengthening", "stabilization", "mckenzie"])
@@ -189,6 +278,8 @@ ALL_TEXT = " ".join(
     + activity_feedback(activity("mckenzie"), [])
     + sleep_feedback("bad", 4)
     + [fear_reassurance()]
+    + spreading(REASONS)
+    + stop_and_go_feedback(30, [])
 ).lower()
 
 

@@ -63,6 +63,47 @@ def test_escalations_open_and_resolve(any_db_url):
     store.engine.dispose()
 
 
+def test_checkin_direction_is_read_back(any_db_url):
+    store = open_store(any_db_url)
+    store.add_checkin("al", CheckinRecord(at=T0, pain_score=4, location="lower_back"), "unknown")
+    store.add_checkin("al", CheckinRecord(at=T0 + timedelta(days=1), location="calf"), "peripheralizing")
+    assert [c.direction for c in store.profile("al").checkins] == ["unknown", "peripheralizing"]
+    store.engine.dispose()
+
+
+def test_escalation_reasons_since_per_person_tier_and_time(any_db_url):
+    store = open_store(any_db_url)
+    since = T0 + timedelta(days=1)
+    assert store.escalation_reasons_since("fay", since, 3) == set()
+    store.record_escalation("fay", 3, "no_improvement_4_weeks", since - timedelta(seconds=1))
+    store.record_escalation("fay", 3, "peripheralizing_repeated", since)  # at `since` counts
+    store.record_escalation("fay", 3, "worsening_above_baseline", since + timedelta(days=3))
+    store.record_escalation("fay", 3, "worsening_above_baseline", since + timedelta(days=4))
+    store.record_escalation("fay", 2, "fever", since + timedelta(days=1))
+    store.record_escalation("gus", 3, "peripheralizing_new_numbness", since + timedelta(days=1))
+    assert store.escalation_reasons_since("fay", since, 3) == {
+        "peripheralizing_repeated", "worsening_above_baseline"}
+    assert store.escalation_reasons_since("fay", since, 2) == {"fever"}
+    assert store.escalation_reasons_since("fay", T0, 3) == {
+        "no_improvement_4_weeks", "peripheralizing_repeated", "worsening_above_baseline"}
+    assert store.escalation_reasons_since("nobody", T0, 3) == set()
+    store.engine.dispose()
+
+
+def test_tier3_never_holds_and_stays_given_after_assessment(any_db_url):
+    store = open_store(any_db_url)
+    store.record_escalation("hal", 3, "no_improvement_4_weeks", T0)
+    assert store.open_escalation("hal") is None  # advice, not a hold on exercise plans
+    store.record_escalation("hal", 2, "fever", T0 + timedelta(minutes=1))
+    store.record_escalation("hal", 3, "worsening_above_baseline", T0 + timedelta(minutes=2))
+    assert store.open_escalation("hal") == (2, "fever")  # a newer tier 3 does not mask it
+    assert store.resolve_escalations("hal", T0 + timedelta(days=1)) == 3
+    assert store.open_escalation("hal") is None
+    assert store.escalation_reasons_since("hal", T0, 3) == {
+        "no_improvement_4_weeks", "worsening_above_baseline"}  # once per episode, even if assessed
+    store.engine.dispose()
+
+
 def test_reminders_upsert_and_stop(any_db_url):
     store = open_store(any_db_url)
     store.set_reminder("cy", "walk", time(8, 0))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date, datetime, time
-from typing import Iterator, Optional, Sequence, Tuple
+from typing import Iterator, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -67,6 +67,7 @@ class CoachStore:
             yield CheckinRecord(
                 at=r.at, pain_score=r.pain_score, location=r.location, side=r.side,
                 symptoms=tuple(x for x in r.symptoms.split(",") if x), trend=r.trend,
+                direction=r.direction,
             )
 
     def _activities(self, s: Session, user_id: int) -> Iterator[ActivityRecord]:
@@ -84,7 +85,11 @@ class CoachStore:
             ).scalar_one_or_none()
 
     def open_escalation(self, sender_id: str) -> Optional[Tuple[int, str]]:
-        """(tier, reason) of the newest unresolved tier 1-2 escalation, if any."""
+        """(tier, reason) of the newest unresolved tier 1-2 escalation, if any.
+
+        Tier 3 ("see a clinician soon") is left out on purpose: it is advice, not
+        a hold, so it never stops the coach from giving exercise plans.
+        """
         with self._unit() as s:
             row = s.execute(
                 sa.select(m.Escalation.tier, m.Escalation.reason)
@@ -95,6 +100,21 @@ class CoachStore:
                 .limit(1)
             ).first()
             return (row.tier, row.reason) if row else None
+
+    def escalation_reasons_since(self, sender_id: str, since: datetime, tier: int) -> Set[str]:
+        """Reasons of `tier` escalations recorded at or after `since`, resolved or not.
+
+        Lets a rule give its advice once per episode: a reason already given
+        since the episode began is not given again, even after an assessment.
+        """
+        with self._unit() as s:
+            rows = s.execute(
+                sa.select(m.Escalation.reason)
+                .join(m.User)
+                .where(m.User.sender_id == sender_id, m.Escalation.tier == tier,
+                       m.Escalation.at >= since)
+            ).scalars()
+            return set(rows)
 
     def reminders(self, sender_id: str) -> Sequence[Tuple[str, time, bool]]:
         with self._unit() as s:
@@ -148,7 +168,11 @@ class CoachStore:
             return result.rowcount or 0
 
     def resolve_escalations(self, sender_id: str, at: datetime) -> int:
-        """Mark every open escalation as assessed; returns how many were open."""
+        """Mark every open escalation as assessed; returns how many were open.
+
+        Tier-3 referrals are closed too, since an assessment answers them; they
+        still count as given for `escalation_reasons_since`.
+        """
         return self._update_for_user(sender_id, m.Escalation, m.Escalation.resolved_at.is_(None),
                                      resolved_at=at)
 
