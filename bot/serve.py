@@ -8,6 +8,7 @@ The end-to-end tests drive the same `CoachServers` class on free ports.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import signal
 import socket
@@ -19,10 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import yaml
+
 from bot.settings import PROJECT_ROOT, database_url
 
 VENV_BIN = Path(sys.executable).parent
 MODELS_DIR = PROJECT_ROOT / "models"
+RUN_DIR = PROJECT_ROOT / ".run"  # generated files (git-ignored)
+TELEGRAM_CHANNEL = "bot.channels.telegram.TelegramChannel"
 
 
 def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -39,6 +44,27 @@ def coach_env(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
+
+
+def credentials_file(env: Dict[str, str]) -> str:
+    """credentials.yml, plus the Telegram channel when TELEGRAM_TOKEN is set.
+
+    The channel reads its token and secret from the environment, so the generated
+    file holds no secret; it is named after its content, so concurrent runs never
+    overwrite each other's.
+    """
+    if not env.get("TELEGRAM_TOKEN", "").strip():
+        return "credentials.yml"
+    channels = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text()) or {}
+    channels[TELEGRAM_CHANNEL] = None
+    text = yaml.safe_dump(channels, sort_keys=False)
+    path = RUN_DIR / f"credentials-{hashlib.sha256(text.encode()).hexdigest()[:12]}.yml"
+    if not path.exists():
+        RUN_DIR.mkdir(exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return str(path)
 
 
 def free_ports() -> Dict[str, str]:
@@ -91,7 +117,7 @@ class CoachServers:
 
     def commands(self) -> Dict[str, List[str]]:
         rasa = [str(VENV_BIN / "rasa"), "run", "--model", str(MODELS_DIR),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--endpoints", "endpoints.yml", "--credentials", credentials_file(self.env),
                 "--port", self.env["RASA_PORT"], "--interface", "127.0.0.1"]
         token = self.env.get("RASA_AUTH_TOKEN")
         if token:
@@ -219,6 +245,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  REST:      curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
         f"  HTTP API:  {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN)'}\n"
+        f"  Telegram:  {'on (POST /webhooks/telegram/webhook)' if env.get('TELEGRAM_TOKEN') else 'off (set TELEGRAM_TOKEN)'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

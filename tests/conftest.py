@@ -13,6 +13,10 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# A developer's real bot must never be re-pointed by a test run: the servers the tests
+# start inherit os.environ, so the Telegram settings go (tests/test_telegram.py sets its own).
+for _name in ("TELEGRAM_TOKEN", "TELEGRAM_SECRET", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_API_BASE"):
+    os.environ.pop(_name, None)
 
 from rasa_sdk import Tracker  # noqa: E402
 

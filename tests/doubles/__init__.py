@@ -1,0 +1,1 @@
+"""Test doubles of outside services, speaking their real protocols over HTTP."""
