@@ -7,6 +7,11 @@ PY310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $(HOME)/.pyenv/versi
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+# The web chat widget (rasa-webchat, pinned by bot/web/package-lock.json), served from our own server.
+WEB := bot/web
+NPM_STAMP := $(WEB)/node_modules/.installed-$(shell cksum < $(WEB)/package-lock.json | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 MODEL := models/coach.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(shell find bot/nlu -name '*.py' 2>/dev/null)
 
@@ -19,7 +24,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install train run shell test unit validate story-test eval bench clean
+.PHONY: help install browser train run shell test unit validate story-test eval bench clean
 
 help:
 	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
@@ -35,7 +40,19 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+$(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are required for the web chat widget." >&2; exit 1; }
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@rm -f $(WEB)/node_modules/.installed-* && touch $@
+
+install: $(STAMP) $(NPM_STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# If it cannot be installed, tests/test_web_browser.py skips (fails under REQUIRE_SERVICES=1).
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		chromium chromium-driver; } || echo "warning: could not install chromium; the browser tests will skip" >&2
 
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	$(BIN)/rasa train --config config.yml --domain domain.yml --data data \
@@ -44,7 +61,7 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 
 train: $(MODEL)
 
-run: $(STAMP)
+run: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m bot.serve
 
 shell: $(MODEL)
@@ -53,11 +70,11 @@ shell: $(MODEL)
 validate: $(STAMP)
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 
-unit: $(MODEL)
+unit: $(MODEL) $(NPM_STAMP) browser
 	$(BIN)/python -m pytest -q tests
 
 story-test: $(MODEL)
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(BIN)/rasa test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/stories
 
 test: validate unit story-test

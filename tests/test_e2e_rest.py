@@ -112,6 +112,47 @@ def test_red_flag_interrupts_the_checkin_form(coach):
     assert user_rows(coach, "coach_checkins", me) == []
 
 
+def test_a_red_flag_mid_answer_is_caught_by_the_clinical_screen(coach):
+    """The form is waiting for a place; the answer carries a foot drop as well."""
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "check in please")
+    say(coach, me, "5")
+    reply = text_of(say(coach, me, "my calf, and my left foot keeps flopping down and catching"))
+    assert "emergency" in reply.lower()
+    assert [(e.tier, e.reason) for e in user_rows(coach, "coach_escalations", me)] == [(1, "leg_weakness")]
+    assert user_rows(coach, "coach_checkins", me) == []
+    assert "assess" in text_of(say(coach, me, "what should I do today?")).lower()
+    say(coach, me, "I've been checked by my GP and they said it's fine")
+    assert "how long ago" in text_of(say(coach, me, "what should I do today?")).lower()
+
+
+def test_an_urgent_flag_gets_same_day_advice(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    reply = text_of(say(coach, me, "had a fever and chills since last night, back is a 6"))
+    assert "today" in reply.lower() and "emergency" not in reply.lower()
+    assert [(e.tier, e.reason) for e in user_rows(coach, "coach_escalations", me)] == [(2, "fever")]
+
+
+@pytest.mark.parametrize("text", [
+    "no numbness, bladder fine, back is a 4 and about the same",
+    "what are the warning signs?",
+    "my friend had cauda equina, scary stuff",
+    "the tingling in both legs has gone now",
+])
+def test_negated_and_hypothetical_mentions_do_not_escalate(coach, text):
+    me = "e2e-" + uuid.uuid4().hex
+    reply = text_of(say(coach, me, text))
+    assert reply
+    assert user_rows(coach, "coach_escalations", me) == []
+
+
+def test_a_negated_red_flag_checkin_is_recorded(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "no numbness, bladder fine, back is a 4 and about the same")
+    got = [(c.pain_score, c.location, c.trend) for c in user_rows(coach, "coach_checkins", me)]
+    assert got == [(4.0, "lower_back", "same")]
+
+
 @pytest.mark.parametrize("text", [
     "", "👍👍👍", "x" * 5000, "'; DROP TABLE events; --", "<script>alert(1)</script>",
     "¿Qué ejercicios puedo hacer hoy?", "{{ 7 * 7 }} ${jndi:ldap://x}",
@@ -146,6 +187,24 @@ def test_web_page_and_relay(coach):
     assert resp.status_code == 200 and resp.json()[0]["text"]
 
 
+def test_web_page_config_widget_bundle_and_socketio_proxy(coach):
+    page = requests.get(coach.web_url + "/", timeout=30)
+    assert "/vendor/webchat.js" in page.text and "emergency number" in page.text
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    config = requests.get(coach.web_url + "/config.json", timeout=30).json()
+    assert config["rasaPort"] == int(coach.env["RASA_PORT"]) and config["socketPath"] == "/socket.io/"
+    bundle = requests.get(coach.web_url + "/vendor/webchat.js", timeout=30)
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["Content-Type"]
+    assert "WebChat" in bundle.text[:400] and "fonts.googleapis.com" not in bundle.text
+    # An Engine.IO v4 long-polling handshake through the proxy: "0" + the open packet.
+    handshake = requests.get(coach.web_url + "/socket.io/", params={"EIO": "4", "transport": "polling"},
+                             timeout=30)
+    assert handshake.status_code == 200 and handshake.text.startswith("0{")
+    assert '"upgrades":["websocket"]' in handshake.text
+    # Only socket.io is forwarded, never the rest of Rasa's routes.
+    assert requests.get(coach.web_url + "/webhooks/rest/", timeout=30).status_code == 404
+
+
 def test_http_api_requires_the_token(coach):
     url = f"{coach.rasa_url}/model/parse"
     assert requests.post(url, json={"text": "hi"}, timeout=30).status_code == 401
@@ -160,3 +219,34 @@ def test_no_message_text_in_logs(coach):
     say(coach, me, f"my {marker} calf hurts, a 4")
     for log in Path(coach.logs).glob("*.log"):
         assert marker not in log.read_text(errors="replace"), log.name
+
+
+def test_socketio_binds_the_session_id_to_the_connection(coach):
+    """A client cannot claim someone else's conversation (e.g. a numeric Telegram chat id)."""
+    import asyncio
+
+    import socketio
+
+    victim = "123456789"
+
+    async def chat() -> tuple:
+        client = socketio.AsyncClient()
+        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+        replies: asyncio.Queue = asyncio.Queue()
+        client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+        client.on("bot_uttered", lambda data: replies.put_nowait(data))
+        await client.connect(coach.web_url, socketio_path="/socket.io/", transports=["polling"])
+        try:
+            await client.emit("session_request", {"session_id": victim})
+            session_id = await asyncio.wait_for(confirmed, 30)
+            await client.emit("user_uttered", {"message": "hi", "session_id": victim})
+            reply = await asyncio.wait_for(replies.get(), 60)
+            return session_id, reply
+        finally:
+            await client.disconnect()
+
+    session_id, reply = asyncio.run(chat())
+    assert session_id != victim and len(session_id) == 32
+    assert reply.get("text")
+    assert rows(coach, "SELECT * FROM events WHERE sender_id = :s", s=victim) == []
+    assert rows(coach, "SELECT * FROM events WHERE sender_id = :s", s=session_id) != []

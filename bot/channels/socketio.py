@@ -1,0 +1,83 @@
+"""Rasa's socket.io channel with the session id bound to the connection.
+
+Stock ``SocketIOInput`` takes the sender id from every message's
+``session_id`` field, so a hand-written client could claim anyone's
+conversation (a Telegram chat id is just a number) and read their progress.
+Here a connection gets its session id once, at ``session_request``: the id the
+widget kept in localStorage if it looks like one we issued (32 hex digits,
+uuid4), otherwise a fresh uuid4. Messages then always use that bound id. It
+also awaits ``enter_room`` where python-socketio made it a coroutine (PITFALLS
+#2), and caps the text length like the other channels.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+MAX_TEXT = 4000
+
+
+def session_id_for(requested: Any) -> str:
+    """The requested id if it is one we could have issued, else a new random one."""
+    if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
+        return requested
+    return uuid.uuid4().hex
+
+
+class CoachSocketIOInput(SocketIOInput):
+    """Same name and events as Rasa's channel, so the widget needs no change."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        socketio_webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        sessions: Dict[str, str] = {}  # socket.io connection id -> conversation id
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            session_id = session_id_for((data or {}).get("session_id") if isinstance(data, dict) else None)
+            sessions[sid] = session_id
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Dict) -> None:
+            session_id = sessions.get(sid)
+            if session_id is None or not isinstance(data, dict):
+                logger.warning("socket.io message before session_request; ignored")
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            text = data.get("message")
+            text = text[:MAX_TEXT] if isinstance(text, str) else ""
+            await on_new_message(UserMessage(
+                text, SocketIOOutput(sio, self.bot_message_evt), session_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+            ))
+
+        return socketio_webhook
