@@ -14,7 +14,7 @@ from bot.parsing import parse_pain_score
 from bot.records import CheckinRecord
 
 from actions.common import (
-    canonical_values, entity_values, first_float, latest_intent, latest_text, now,
+    CLINICAL_KEY, canonical_values, entity_values, first_float, latest_intent, latest_text, now,
     store, user_texts_since,
 )
 
@@ -71,6 +71,8 @@ def _extras_from_messages(messages: List[dict]) -> tuple:
             value = lexicon.canonical(ent.get("entity"), str(ent.get("value"))) if target is not None else None
             if value and value not in target:
                 target.append(value)
+        if CLINICAL_KEY in (msg.get("parse_data") or {}):
+            continue  # the clinical reader's entities are already the affirmed ones
         for value in lexicon.find_values("side", text):
             if value not in sides:
                 sides.append(value)

@@ -85,6 +85,19 @@ async def test_record_checkin_stores_and_sets_direction(store, tracker_factory, 
     assert "stop" in texts(dispatcher).lower() or "reduce" in texts(dispatcher).lower()
 
 
+async def test_record_checkin_keeps_denied_symptoms_out(store, tracker_factory, domain):
+    """With the clinical reader's parse, "no numbness" stores no numbness (no false referral)."""
+    tracker = tracker_factory("no numbness, left leg aches, 4", "report_symptoms",
+                              entities=[{"entity": "side", "value": "left"},
+                                        {"entity": "symptom", "value": "ache"}],
+                              slots={"checkin_score": 4.0, "checkin_location": "leg", "checkin_trend": "same"})
+    tracker.latest_message["clinical"] = {"red_flags": [], "findings": [], "mentions": []}
+    tracker.events[-1]["parse_data"]["clinical"] = tracker.latest_message["clinical"]
+    await run(ActionRecordCheckin(), tracker, domain)
+    latest = store.profile("tester").checkins[-1]
+    assert (latest.side, latest.symptoms) == ("left", ("ache",))
+
+
 async def test_record_checkin_celebrates_meaningful_improvement(store, tracker_factory, domain):
     store.add_checkin("tester", CheckinRecord(at=datetime.utcnow() - timedelta(days=1), pain_score=7,
                                               location="calf"), "unknown")
