@@ -4,9 +4,9 @@ Three held-out sets, all parsed by the real trained model (DIET plus the
 clinical component), one model load for all:
 
 - tests/nlu_holdout.yml: intent macro F1 (target >= 0.95);
-- tests/safety_set.yml: red-flag recall on tiers 1-2 (target 100%) and the
-  false-alarm rate on negated, resolved, third-party, question and ordinary
-  messages (target <= 2%);
+- tests/safety_set.yml and tests/safety_blind.yml: red-flag recall on tiers 1-2
+  (target 100%) and the false-alarm rate on negated, resolved, third-party,
+  question and ordinary messages (target <= 2%);
 - tests/entity_holdout.yml: entity F1 for body_part, pain_score and trend
   (target >= 0.95 each), side and symptom reported too.
 
@@ -28,6 +28,9 @@ from bot.settings import PROJECT_ROOT
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu_holdout.yml"
 SAFETY_SET = PROJECT_ROOT / "tests" / "safety_set.yml"
+# Written later by someone who had not seen the rules; its first, blind score is in the README.
+SAFETY_SECOND_SET = PROJECT_ROOT / "tests" / "safety_blind.yml"
+SAFETY_SETS = (SAFETY_SET, SAFETY_SECOND_SET)
 ENTITY_HOLDOUT = PROJECT_ROOT / "tests" / "entity_holdout.yml"
 MODEL = PROJECT_ROOT / "models" / "coach.tar.gz"
 
@@ -237,7 +240,7 @@ def _verdict(ok: bool) -> str:
 
 def main() -> int:
     intents = evaluate_intents()
-    safety = evaluate_safety()
+    safeties = [(path, evaluate_safety(MODEL, path)) for path in SAFETY_SETS]
     entities = evaluate_entities()
 
     print(f"\nHeld-out intents ({HOLDOUT.relative_to(PROJECT_ROOT)}):")
@@ -247,15 +250,16 @@ def main() -> int:
     for text, exp, got in intents.errors:
         print(f"  miss: {text!r}: expected {exp}, got {got}")
 
-    print(f"\nSafety set ({SAFETY_SET.relative_to(PROJECT_ROOT)}, {safety.items} messages):")
-    for form, (correct, total) in safety.by_form.items():
-        print(f"  {form:<13} {correct:4d}/{total:<4d} handled correctly")
-    for item in safety.misses:
-        print(f"  MISSED red flag (tier {item.tier}, {item.reason}): {item.text!r}")
-    for item in safety.false_alarms:
-        print(f"  false alarm ({item.form}): {item.text!r}")
-    for item, tier in safety.under_triaged + safety.over_triaged:
-        print(f"  tier {tier} advice for a tier-{item.tier} flag ({item.reason}): {item.text!r}")
+    for path, safety in safeties:
+        print(f"\nSafety set ({path.relative_to(PROJECT_ROOT)}, {safety.items} messages):")
+        for form, (correct, total) in safety.by_form.items():
+            print(f"  {form:<13} {correct:4d}/{total:<4d} handled correctly")
+        for item in safety.misses:
+            print(f"  MISSED red flag (tier {item.tier}, {item.reason}): {item.text!r}")
+        for item in safety.false_alarms:
+            print(f"  false alarm ({item.form}): {item.text!r}")
+        for item, tier in safety.under_triaged + safety.over_triaged:
+            print(f"  tier {tier} advice for a tier-{item.tier} flag ({item.reason}): {item.text!r}")
 
     print(f"\nEntities ({ENTITY_HOLDOUT.relative_to(PROJECT_ROOT)}):")
     print(f"{'entity':<12} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
@@ -266,12 +270,18 @@ def main() -> int:
 
     checks = [
         ("intent macro F1", intents.macro_f1, intents.macro_f1 >= INTENT_F1_TARGET, f">= {INTENT_F1_TARGET}"),
-        ("red-flag recall, tiers 1-2", safety.recall, safety.recall >= RED_FLAG_RECALL_TARGET, "= 1.000"),
-        ("false-alarm rate", safety.false_alarm_rate, safety.false_alarm_rate <= FALSE_ALARM_TARGET,
-         f"<= {FALSE_ALARM_TARGET}"),
-        ("emergencies given only same-day advice", len(safety.under_triaged),
-         not safety.under_triaged, "= 0"),
-    ] + [
+    ]
+    for path, safety in safeties:
+        name = path.stem
+        checks += [
+            (f"{name}: red-flag recall, tiers 1-2 ({safety.flagged_items})", safety.recall,
+             safety.recall >= RED_FLAG_RECALL_TARGET, "= 1.000"),
+            (f"{name}: false-alarm rate ({safety.negatives})", safety.false_alarm_rate,
+             safety.false_alarm_rate <= FALSE_ALARM_TARGET, f"<= {FALSE_ALARM_TARGET}"),
+            (f"{name}: emergencies given only same-day advice", len(safety.under_triaged),
+             not safety.under_triaged, "= 0"),
+        ]
+    checks += [
         (f"entity F1 {e}", entities.per_entity[e][2], entities.per_entity[e][2] >= ENTITY_F1_TARGET,
          f">= {ENTITY_F1_TARGET}") for e in GATED_ENTITIES
     ]
@@ -279,8 +289,9 @@ def main() -> int:
     for name, value, ok, target in checks:
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         print(f"| {name} | {shown} | {target} | {_verdict(ok)} |")
-    print(f"| red flags given exactly their tier of advice | {safety.tier_accuracy:.3f} | (reported; "
-          f"a flag only the classifier saw gets emergency advice) | |")
+    for path, safety in safeties:
+        print(f"| {path.stem}: red flags given exactly their tier of advice | {safety.tier_accuracy:.3f} "
+              f"| (reported; a flag only the classifier saw gets emergency advice) | |")
     return 0 if all(ok for _, _, ok, _ in checks) else 1
 
 

@@ -55,6 +55,11 @@ def test_affirmed_red_flags(text, reason):
     ("watched a film about a car crash", "major_trauma", context.THIRD_PARTY),
     ("what should I do if my legs go numb?", "both_legs", context.HYPOTHETICAL),
     ("is fever with back pain serious?", "fever", context.HYPOTHETICAL),
+    ("If I get a fever at some point, should I stop my exercises?", "fever", context.HYPOTHETICAL),
+    ("had a car accident back in 2012 but made a full recovery", "major_trauma", context.RESOLVED),
+    ("the night pain i had in the first few days has settled, sleeping through now", "night_pain",
+     context.RESOLVED),
+    ("had chills last week but they've gone", "fever", context.RESOLVED),
 ])
 def test_mentions_that_are_not_the_speakers_red_flag(text, reason, status):
     flags = _flags(text)
@@ -81,6 +86,11 @@ def test_the_most_urgent_tier_wins():
     flag = screen("I've had a fever all week and now I can't control my bladder")
     assert (flag.tier, flag.reason) == (EMERGENCY, "bladder_bowel")
     assert screen("fever and chills with my back pain").tier == URGENT
+
+
+def test_a_later_clause_about_something_else_does_not_resolve_a_flag():
+    assert screen("both my legs are numb, but the back pain has gone").reason == "both_legs"
+    assert screen("I can't feel it when I wipe, is that bad?").reason == "saddle_numbness"
 
 
 def test_cancer_in_remission_is_still_a_history_of_cancer():

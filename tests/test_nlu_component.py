@@ -63,9 +63,15 @@ def test_a_question_about_red_flags_goes_to_the_warning_signs_answer(component):
 
 def test_a_classifier_red_flag_with_no_rule_to_contradict_it_stands(component):
     out = _run(component, _message("something is very wrong down below",
-                                   [("report_red_flag", 0.8), ("report_symptoms", 0.1)]))
+                                   [("report_red_flag", 0.97), ("report_symptoms", 0.02)]))
     assert out["intent"]["name"] == "report_red_flag"
     assert "overridden_intent" not in out["clinical"]
+
+
+def test_an_unsure_classifier_red_flag_with_no_rule_behind_it_is_dropped(component):
+    out = _run(component, _message("the heat pack really helps, bit of a lifesaver",
+                                   [("report_red_flag", 0.77), ("ask_lifestyle", 0.2)]))
+    assert out["intent"]["name"] == "ask_lifestyle"
 
 
 def test_clinical_entities_are_replaced_and_others_kept(component):

@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from bot.settings import PROJECT_ROOT
 from scripts.evaluate import (
     ENTITY_F1_TARGET, ENTITY_HOLDOUT, FALSE_ALARM_TARGET, GATED_ENTITIES, INTENT_F1_TARGET, MODEL,
+    SAFETY_SETS,
     evaluate_entities, evaluate_intents, evaluate_safety, holdout_examples, safety_items,
 )
 
@@ -33,7 +34,7 @@ def _training_texts():
 
 def test_holdout_sets_are_not_in_training_data():
     training = _training_texts()
-    held = [t for t, _ in holdout_examples()] + [i.text for i in safety_items()]
+    held = [t for t, _ in holdout_examples()] + [i.text for p in SAFETY_SETS for i in safety_items(p)]
     held += [ex.get("text") for ex in load_data(str(ENTITY_HOLDOUT)).training_examples]
     assert [t for t in held if _norm(t) in training] == []
 
@@ -45,11 +46,12 @@ def test_every_contract_intent_is_held_out_and_trained_enough():
     assert {i: n for i, n in trained.items() if i in CONTRACT_INTENTS and n < 20} == {}
 
 
-def test_safety_set_covers_every_red_flag_and_form():
-    items = safety_items()
-    assert len(items) >= 150
+@pytest.mark.parametrize("path", SAFETY_SETS, ids=lambda p: p.stem)
+def test_safety_sets_cover_every_red_flag_and_form(path):
+    items = safety_items(path)
+    assert len(items) >= (150 if path == SAFETY_SETS[0] else 100)
     reasons = Counter(i.reason for i in items if i.tier > 0)
-    assert len(reasons) >= 13 and min(reasons.values()) >= 5, reasons
+    assert len(reasons) >= 13 and min(reasons.values()) >= (5 if path == SAFETY_SETS[0] else 3), reasons
     forms = Counter(i.form for i in items)
     for form in ("affirmed", "misspelled", "negated", "resolved", "third_party", "question"):
         assert forms[form] >= 5, forms
@@ -66,8 +68,9 @@ def test_heldout_intent_macro_f1(model):
     assert report.macro_f1 >= INTENT_F1_TARGET, (report.macro_f1, report.errors)
 
 
-def test_every_red_flag_is_caught_with_few_false_alarms(model):
-    report = evaluate_safety(model)
+@pytest.mark.parametrize("path", SAFETY_SETS, ids=lambda p: p.stem)
+def test_every_red_flag_is_caught_with_few_false_alarms(model, path):
+    report = evaluate_safety(model, path)
     assert report.misses == [], report.misses
     assert report.false_alarm_rate <= FALSE_ALARM_TARGET, report.false_alarms
     assert report.under_triaged == [], report.under_triaged  # never "today" for an emergency

@@ -18,6 +18,7 @@ Pure: a Doc in, a status out.
 """
 from __future__ import annotations
 
+import re
 from typing import FrozenSet, Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
@@ -27,7 +28,8 @@ AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL = (
 STATUSES = (AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL)
 
 NEGATION_SCOPE = 6  # tokens a pre-negation reaches forward
-POST_WINDOW = 5  # tokens after a finding that a "fine"/"gone" may sit
+POST_WINDOW = 5  # tokens after a finding that a "fine"/"normal" may sit
+RESOLUTION_WINDOW = 10  # "the night pain I had in the first few days has settled"
 
 _PRE_NEGATIONS: FrozenSet[str] = frozenset({
     "no", "not", "never", "without", "none", "nor", "neither", "nothing", "zero", "denies", "deny",
@@ -63,10 +65,13 @@ _RESOLUTION_PHRASES: Sequence[Sequence[str]] = (
     ("not", "anymore"), ("not", "any", "more"), ("settled", "down"), ("died", "down"),
     ("sorted", "itself"), ("sorted", "out"), ("turned", "out"), ("all", "clear"), ("not", "come", "back"),
     ("not", "came", "back"), ("never", "came", "back"), ("not", "returned"), ("been", "removed"),
-    ("was", "removed"), ("got", "removed"), ("is", "gone"),
+    ("was", "removed"), ("got", "removed"), ("is", "gone"), ("full", "recovery"), ("fully", "recovered"),
+    ("better", "now"), ("fully", "better"), ("all", "better"), ("nothing", "serious"),
+    ("nothing", "to", "worry", "about"), ("long", "gone"),
 )
 _RESOLUTION_WORDS: FrozenSet[str] = frozenset({
     "disappeared", "resolved", "cleared", "passed", "vanished", "subsided", "removed", "benign",
+    "harmless", "recovery", "lipoma", "cyst",
 })
 # "gone"/"went" only resolve when nothing symptom-like follows ("gone numb" is new).
 _GONE_FOLLOWERS: FrozenSet[str] = frozenset({
@@ -82,10 +87,12 @@ _FILLER_SUBJECTS: FrozenSet[str] = frozenset({
     "then", "but", "its", "s", "ve", "re", "feel", "feels", "felt", "back", "again", "fully",
     "finally", "a", "few", "days", "weeks", "ago", "later", "after", "the", "antibiotics", "checked",
     "at", "by", "doctor", "gp", "a&e", "hospital", "said", "say", "says", "which", "this", "so", "well",
-    "am", "i", "'m", "m", "good", "cleared", "up",
+    "am", "i", "'m", "m", "good", "cleared", "up", "long", "made", "right", "just", "doctor", "said",
+    "it", "'s", "a",
 })
 _PRE_RESOLUTION: Sequence[Sequence[str]] = (
     ("used", "to"), ("no", "longer"), ("not", "anymore"), ("previously",), ("earlier",),
+    ("thought", "i"), ("thought", "it", "was"), ("worried", "it", "was"),
 )
 _CLAUSE_BREAKS: FrozenSet[str] = frozenset({
     ",", ".", ";", ":", "!", "?", "-", "--", "(", ")", "but", "however", "although", "though",
@@ -245,6 +252,16 @@ def _resolution_at(doc: Doc, i: int, fine_counts: bool) -> bool:
     return False
 
 
+_LONG_AGO = re.compile(r"\b(?:(?:19|20)\d\d|years? ago|last year|as a (?:kid|child|teenager)|"
+                       r"when i was (?:young|little|a kid|a child|a teenager))\b")
+
+
+def _long_ago(doc: Doc, span: Span, floor: int, ceiling: int) -> bool:
+    """Placed years back in its clause ("a car accident back in 2012"): history, not now."""
+    start, end = _clause_start(doc, span.start, floor), _clause_end(doc, span.end, ceiling)
+    return bool(_LONG_AGO.search(doc[start:end].text.lower()))
+
+
 def _resolved_later(doc: Doc, span: Span, ceiling: int) -> bool:
     """"had chills last week but they've gone", "a fever at the weekend, cleared up now":
     a later clause may resolve the finding if it brings no new subject of its own."""
@@ -263,12 +280,12 @@ def _resolved_later(doc: Doc, span: Span, ceiling: int) -> bool:
     return False
 
 
-def _resolved(doc: Doc, span: Span, floor: int, ceiling: int) -> bool:
-    end = min(_clause_end(doc, span.end, ceiling), span.end + POST_WINDOW + 1)
+def _resolved(doc: Doc, span: Span, floor: int, ceiling: int, others: Sequence[Span] = ()) -> bool:
+    end = min(_clause_end(doc, span.end, ceiling), span.end + RESOLUTION_WINDOW)
     for i in range(span.end, end):
         if _resolution_at(doc, i, fine_counts=False):
             return True
-    if _resolved_later(doc, span, ceiling):
+    if _resolved_later(doc, span, ceiling) or _long_ago(doc, span, floor, ceiling):
         return True
     start = _clause_start(doc, span.start, floor)
     before = _words(doc, max(start, span.start - NEGATION_SCOPE), span.start)
@@ -338,7 +355,8 @@ def _hypothetical(doc: Doc, span: Span, sent: Span) -> bool:
     """
     norms = [t.norm_ for t in sent]
     clause = _finding_clause(doc, span, sent)
-    question = _is_question(clause)
+    question = _is_question(clause) or (
+        _is_question(sent) and clause[0].norm_ in _CONDITIONALS | {"when", "in"})
     info_frame = any(_has_phrase(norms, p) for p in _INFO_FRAMES)
     if not (question or info_frame):
         return False
@@ -366,6 +384,6 @@ def status_of(doc: Doc, span: Span, others: Iterable[Span] = ()) -> str:
     others = list(others)
     if _negated_before(doc, span, sent.start, others) or _negated_after(doc, span, sent.end, others):
         return NEGATED
-    if _resolved(doc, span, sent.start, sent.end):
+    if _resolved(doc, span, sent.start, sent.end, others):
         return RESOLVED
     return AFFIRMED

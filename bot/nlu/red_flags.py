@@ -149,6 +149,8 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "fell down the loft", "fell off the ladder",
         "chestpain", "chest pains", "pain in my chest", "pains in my chest", "tightness in my chest",
         "fell off", "came off my motorbike", "came off my bike", "came off my horse", "thrown off",
+        "airbag", "airbags", "hit head on", "car was hit", "was hit by", "got hit by", "t-boned", "t boned",
+        "written off", "car's totaled", "car is totaled", "car was totaled", "car's a write off",
     ),
     "self_harm": (
         "kill myself", "killing myself", "suicide", "suicidal", "end it all", "end my life",
@@ -236,19 +238,20 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "funny shape", "odd shape", "strange shape", "different shape", "weird shape", "swelling over",
         "swelling on", "sticks out", "sticking out", "looks bent", "looks crooked", "looks twisted",
         "spine looks bent", "bent spine",
+        "a new swelling", "new swelling", "a swelling", "swelling i can feel",
     ),
     "fragile_bone": (
         "osteoporosis", "osteopenia", "brittle bones", "thin bones", "fragile bones", "bone thinning",
         "steroids", "steroid", "prednisolone", "prednisone", "long term steroids", "long-term steroids",
         "cortisone tablets", "dexamethasone", "hydrocortisone tablets", "weak bones",
     ),
+    "trauma_word": ("falls", "accidents", "accident", "a fall", "injury", "injured", "fall", "fell", "fallen"),
     "night_mention": ("at night", "in the night", "overnight", "at nighttime", "at night time", "nights"),
     "steroid_injection": ("steroid injection", "steroid injections", "epidural", "injection", "injections", "nerve block"),
     "minor_trauma": (
         "fell", "fall", "fallen", "falling", "slipped", "slip", "tripped", "trip", "bumped", "knocked",
         "jolted", "jolt", "twisted", "sneezed", "coughed", "lifted", "lifting", "landed", "stumbled",
         "fell over", "hit my back", "banged my back", "missed a step", "sat down hard",
-        "falls", "accidents", "accident",
     ),
 })
 
@@ -343,7 +346,8 @@ RULES_BY_REASON = MappingProxyType({rule.reason: rule for rule in RULES})
 # Concepts too ordinary to say anything about red flags on their own: they don't count as
 # a mention when deciding whether every red-flag mention in a message was denied.
 NOT_MENTIONS = frozenset({"leg", "control_problem", "chest_symptom", "worsening", "weight_explained",
-                          "steroid_injection", "foot_part", "toilet_act"})
+                          "steroid_injection", "foot_part", "toilet_act", "minor_trauma", "fall_verb",
+                          "fall_from"})
 
 # Concepts whose status may not cancel the flag: a cancer in remission is still a history of cancer.
 STATUS_PROOF = frozenset({"cancer"})
