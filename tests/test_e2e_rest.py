@@ -12,8 +12,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.serve import CoachServers, coach_env, ensure_model, free_ports
-from bot.store import migrate
+from tests.coach_servers import running_coach
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-" + uuid.uuid4().hex
@@ -21,21 +20,8 @@ TOKEN = "e2e-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="session")
 def coach(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e")
-    env = coach_env({
-        **free_ports(),
-        "DATABASE_URL": f"sqlite:///{work / 'coach.sqlite3'}", "REDIS_URL": "",
-        "RASA_AUTH_TOKEN": TOKEN,
-    })
-    ensure_model(env)
-    migrate(env["DATABASE_URL"])
-    servers = CoachServers(env, log_dir=work / "logs")
-    servers.start()
-    servers.db = sa.create_engine(env["DATABASE_URL"], future=True)
-    servers.logs = work / "logs"
-    yield servers
-    servers.db.dispose()
-    servers.stop()
+    with running_coach(tmp_path_factory.mktemp("e2e"), RASA_AUTH_TOKEN=TOKEN) as servers:
+        yield servers
 
 
 def say(coach, sender: str, text: str) -> list:

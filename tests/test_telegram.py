@@ -27,8 +27,8 @@ from bot.channels.telegram import (
     CallbackPayloads, TelegramChannel, TelegramOutput, TelegramSettings, build_inline_keyboard,
     decode_data_uri, keyboard_rows, normalize_text, parse_update, split_message, utf16_len,
 )
-from bot.serve import TELEGRAM_CHANNEL, CoachServers, coach_env, ensure_model, free_ports
-from bot.store import migrate
+from bot.serve import TELEGRAM_CHANNEL, CoachServers, coach_env
+from tests.coach_servers import running_coach
 from tests.doubles.telegram_api import FakeTelegramAPI
 
 BOT_TOKEN = f"{random.randint(10**8, 10**9)}:AA{uuid.uuid4().hex}{uuid.uuid4().hex[:9]}"
@@ -381,24 +381,11 @@ def test_domain_button_payloads_are_learned_for_restarts(api):
 
 @pytest.fixture(scope="module")
 def coach(api, tmp_path_factory):
-    work = tmp_path_factory.mktemp("telegram-e2e")
-    env = coach_env({
-        **free_ports(),
-        "DATABASE_URL": f"sqlite:///{work / 'coach.sqlite3'}", "REDIS_URL": "",
-        "RASA_AUTH_TOKEN": API_TOKEN,
-        "TELEGRAM_TOKEN": BOT_TOKEN, "TELEGRAM_SECRET": SECRET,
-        "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL, "TELEGRAM_API_BASE": api.base_url,
-    })
-    ensure_model(env)
-    migrate(env["DATABASE_URL"])
-    servers = CoachServers(env, log_dir=work / "logs")
-    servers.start()
-    servers.db = sa.create_engine(env["DATABASE_URL"], future=True)
-    servers.logs = work / "logs"
-    servers.telegram_url = f"{servers.rasa_url}/webhooks/telegram/webhook"
-    yield servers
-    servers.db.dispose()
-    servers.stop()
+    with running_coach(tmp_path_factory.mktemp("telegram-e2e"), RASA_AUTH_TOKEN=API_TOKEN,
+                       TELEGRAM_TOKEN=BOT_TOKEN, TELEGRAM_SECRET=SECRET,
+                       TELEGRAM_WEBHOOK_URL=WEBHOOK_URL, TELEGRAM_API_BASE=api.base_url) as servers:
+        servers.telegram_url = f"{servers.rasa_url}/webhooks/telegram/webhook"
+        yield servers
 
 
 def post(coach, update: Any = None, secret: Optional[str] = SECRET, raw: Optional[str] = None):

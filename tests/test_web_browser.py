@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.serve import CoachServers, coach_env, ensure_model, free_ports
 from bot.settings import PROJECT_ROOT
-from bot.store import migrate
+from tests.coach_servers import running_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -67,18 +66,8 @@ def browser(playwright_api):
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory, playwright_api):
-    work = tmp_path_factory.mktemp("web")
-    env = coach_env({**free_ports(), "DATABASE_URL": f"sqlite:///{work / 'coach.sqlite3'}",
-                     "REDIS_URL": ""})
-    env.pop("RASA_AUTH_TOKEN", None)
-    ensure_model(env)
-    migrate(env["DATABASE_URL"])
-    servers = CoachServers(env, log_dir=work / "logs")
-    servers.start()
-    servers.db = sa.create_engine(env["DATABASE_URL"], future=True)
-    yield servers
-    servers.db.dispose()
-    servers.stop()
+    with running_coach(tmp_path_factory.mktemp("web"), RASA_AUTH_TOKEN="") as servers:
+        yield servers
 
 
 @pytest.fixture(scope="module")
