@@ -32,6 +32,7 @@ SAFETY_SET = PROJECT_ROOT / "tests" / "safety_set.yml"
 SAFETY_SECOND_SET = PROJECT_ROOT / "tests" / "safety_blind.yml"
 SAFETY_SETS = (SAFETY_SET, SAFETY_SECOND_SET)
 ENTITY_HOLDOUT = PROJECT_ROOT / "tests" / "entity_holdout.yml"
+TEST_STORIES = PROJECT_ROOT / "tests" / "test_stories.yml"
 MODEL = PROJECT_ROOT / "models" / "coach.tar.gz"
 
 INTENT_F1_TARGET = 0.95
@@ -41,6 +42,9 @@ ENTITY_F1_TARGET = 0.95
 GATED_ENTITIES = ("body_part", "pain_score", "trend")
 REPORTED_ENTITIES = GATED_ENTITIES + ("side", "symptom")
 RED_FLAG_INTENT = "report_red_flag"
+# `rasa test --e2e` fails on any wrong intent in a test story. A story message whose intent is
+# right but below this confidence can flip when training runs on another machine (it did once).
+STORY_MARGIN_WARNING = 0.8
 
 
 # --------------------------------------------------------------------------- parsing
@@ -234,6 +238,28 @@ def evaluate_entities(model: Path = MODEL, path: Path = ENTITY_HOLDOUT) -> Entit
 
 # --------------------------------------------------------------------------- report
 
+# --------------------------------------------------------------------------- test stories
+
+def story_messages(path: Path = TEST_STORIES) -> List[Tuple[str, str]]:
+    """(plain text, intent) for every user line of the e2e test stories."""
+    from rasa.shared.nlu.training_data import entities_parser
+
+    stories = yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]
+    return [(entities_parser.replace_entities(step["user"]).strip(), step["intent"])
+            for story in stories for step in story["steps"] if "user" in step]
+
+
+def story_confidences(model: Path = MODEL, path: Path = TEST_STORIES) -> List[Tuple[float, str, str, str]]:
+    """(confidence of the expected intent, text, expected, predicted), weakest first."""
+    messages = story_messages(path)
+    rows = []
+    for (text, expected), parsed in zip(messages, parse([t for t, _ in messages], model)):
+        confidence = next((r["confidence"] for r in parsed.get("intent_ranking") or []
+                           if r["name"] == expected), 0.0)
+        rows.append((confidence, text, expected, parsed["intent"]["name"]))
+    return sorted(rows)
+
+
 def _verdict(ok: bool) -> str:
     return "ok" if ok else "BELOW TARGET"
 
@@ -242,6 +268,7 @@ def main() -> int:
     intents = evaluate_intents()
     safeties = [(path, evaluate_safety(MODEL, path)) for path in SAFETY_SETS]
     entities = evaluate_entities()
+    stories = story_confidences()
 
     print(f"\nHeld-out intents ({HOLDOUT.relative_to(PROJECT_ROOT)}):")
     print(f"{'intent':<20} {'F1':>6} {'n':>4}")
@@ -267,6 +294,12 @@ def main() -> int:
         print(f"{entity:<12} {p:6.3f} {r:6.3f} {f1:6.3f} {n:4d}")
     for text, intent, missed, extra in entities.errors:
         print(f"  {text!r}: missed {missed}, extra {extra}")
+
+    print(f"\nTest-story messages ({TEST_STORIES.relative_to(PROJECT_ROOT)}), weakest intents first:")
+    for confidence, text, expected, got in stories[:5]:
+        risk = "" if confidence >= STORY_MARGIN_WARNING else "  <- could flip on retraining"
+        shown = expected if got == expected else f"{expected}, got {got}"
+        print(f"  {confidence:.3f} {shown:<28} {text!r}{risk}")
 
     checks = [
         ("intent macro F1", intents.macro_f1, intents.macro_f1 >= INTENT_F1_TARGET, f">= {INTENT_F1_TARGET}"),
