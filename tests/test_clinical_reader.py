@@ -93,6 +93,53 @@ def test_a_later_clause_about_something_else_does_not_resolve_a_flag():
     assert screen("I can't feel it when I wipe, is that bad?").reason == "saddle_numbness"
 
 
+@pytest.mark.parametrize("text", [
+    "I don't see the point in going on anymore",  # the negation is part of the despair
+    "i dont see the point in going on",
+    "I can't see a way out",
+    "I no longer want to live",
+    "I don't want to carry on",
+    "I can't carry on like this",
+    "life feels pointless",
+    "what's the point in going on?",  # rhetorical: despair, not a question about warning signs
+    "whats the point of living like this",
+    "i can't see any point going on with this pain",
+])
+def test_despair_worded_with_a_negation_or_a_question_is_self_harm(text):
+    flag = screen(text)
+    assert (flag.tier, flag.reason) == (EMERGENCY, "self_harm")
+
+
+@pytest.mark.parametrize("text", [
+    "I don't see the point of these exercises",
+    "I don't see the point in going on with the stretches",
+    "I can't go on holiday with this back",
+    "I don't want to carry on with the bridges, they hurt",
+    "I don't want to go on the bike today",
+])
+def test_going_on_with_an_activity_is_not_despair(text):
+    assert screen(text) is None
+
+
+def test_only_the_speakers_own_denial_cancels_self_harm():
+    assert _flags("I'm not suicidal, just fed up") == {("self_harm", context.NEGATED)}
+    assert screen("my friend said she doesn't want to live anymore") is None
+
+
+@pytest.mark.parametrize("text, about_health", [
+    ("autumn leaves are falling, lovely walk in the park this morning", False),
+    ("split the shopping into two lighter bags so the weight was even on both sides", False),
+    ("spilled coffee all over my desk, happy accident though", False),
+    ("something is very wrong down below", True),
+    ("found a lum on my back", True),
+    ("its wurse at nite and resting dosnt help at all", True),
+    ("my calf is tight", True),
+    ("I can't see a way out", False),  # a rule finds this one; the gate is for the classifier
+])
+def test_what_counts_as_talking_about_health(text, about_health):
+    assert analyse(text).about_health() is about_health
+
+
 def test_cancer_in_remission_is_still_a_history_of_cancer():
     assert screen("had chemo for lymphoma, in remission now, and my back hurts") is not None
 

@@ -74,6 +74,27 @@ def test_an_unsure_classifier_red_flag_with_no_rule_behind_it_is_dropped(compone
     assert out["intent"]["name"] == "ask_lifestyle"
 
 
+def test_a_sure_classifier_red_flag_in_a_message_not_about_health_is_dropped(component):
+    out = _run(component, _message("autumn leaves are falling, lovely walk in the park this morning",
+                                   [("report_red_flag", 0.999), ("report_activity", 0.6)]))
+    assert out["intent"]["name"] == "report_activity"
+    assert out["clinical"]["overridden_intent"] == "report_red_flag"
+
+
+def test_a_replaced_red_flag_with_no_good_second_guess_falls_back(component):
+    """Never run a near-zero guess (stop_reminders) on a message the classifier read as a flag."""
+    out = _run(component, _message("no numbness, bladder fine",
+                                   [("report_red_flag", 0.99), ("stop_reminders", 0.004)]))
+    assert out["intent"]["name"] == "nlu_fallback"
+
+
+def test_despair_worded_with_a_negation_keeps_the_red_flag(component):
+    out = _run(component, _message("I don't see the point in going on anymore",
+                                   [("report_red_flag", 0.99), ("stop_reminders", 0.004)]))
+    assert out["intent"]["name"] == "report_red_flag"
+    assert out["clinical"]["red_flags"][0]["reason"] == "self_harm"
+
+
 def test_clinical_entities_are_replaced_and_others_kept(component):
     diet = [{"entity": "body_part", "value": "leg", "start": 40, "end": 43, "extractor": "DIETClassifier"},
             {"entity": "exercise", "value": "bird_dog", "start": 0, "end": 3, "extractor": "DIETClassifier"}]

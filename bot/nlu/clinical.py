@@ -26,8 +26,8 @@ from spacy.util import filter_spans
 from bot import lexicon
 from bot.nlu import context
 from bot.nlu.red_flags import (
-    BLOCKED, CONCEPTS, FUZZY_STOPWORDS, FUZZY_TARGETS, IDIOMS, NOT_MENTIONS, RULES, SHORT_FUZZY_TARGETS,
-    SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
+    BLOCKED, CONCEPTS, FUZZY_STOPWORDS, FUZZY_TARGETS, HEALTH_TERMS, IDIOMS, NOT_MENTIONS, RULES,
+    SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
 )
 from bot.parsing import parse_minutes, parse_pain_score
 
@@ -40,6 +40,13 @@ _UNILATERAL = frozenset({"left", "right", "one", "lhs", "rhs"})
 _IDIOMS = frozenset(IDIOMS)
 _ORGAN_NOT_CONTINENCE = frozenset({"cancer", "tumour", "tumor", "screening", "scope", "camera", "polyp",
                                    "polyps", "scan", "surgery", "op", "operation", "infection", "cancor"})
+# "can't go on holiday", "don't want to carry on with the bridges": an activity, not despair.
+_ACTIVITY_AFTER_GO_ON = frozenset({
+    "with", "the", "a", "an", "my", "holiday", "holidays", "to", "about", "at", "in", "for", "that",
+    "this", "those", "these", "them", "it", "walks", "walking", "trips", "trip", "ride", "rides",
+    "bike", "doing", "exercising", "stretching", "working", "work", "using",
+})
+_DESPAIR_AFTER_GO_ON = frozenset({"pain", "pains", "life", "living", "agony", "suffering", "misery"})
 _SADDLE_SIDED = frozenset({"bum", "buttock", "buttocks", "butt", "bottom", "groin", "inner", "cheek",
                            "backside", "bum cheeks"})
 
@@ -90,6 +97,12 @@ class Analysis:
     findings: Tuple[Finding, ...]
     red_flags: Tuple[RedFlagFinding, ...]
     mentions: Tuple[Mention, ...] = ()
+    health_terms: bool = False  # a word or phrase about the body, pain, medical care or mood
+
+    def about_health(self) -> bool:
+        """Does the message speak of the body, pain, medical care or mood at all?"""
+        return self.health_terms or any(
+            f.affirmed and f.entity in ("body_part", "symptom") for f in self.findings)
 
     def entities(self, affirmed_only: bool = True) -> List[Finding]:
         """Findings, each (entity, value) once, first mention first."""
@@ -224,6 +237,7 @@ class ClinicalReader:
         concepts = dict(CONCEPTS)
         concepts[_BLOCK] = list(BLOCKED)
         self._concepts = _phrase_matcher(nlp, concepts)
+        self._health = _phrase_matcher(nlp, {"health": HEALTH_TERMS})
         self._patterns = Matcher(nlp.vocab)
         for concept, patterns in TOKEN_PATTERNS.items():
             self._patterns.add(concept, patterns)
@@ -278,6 +292,8 @@ class ClinicalReader:
             if span.label_ == "continence_organ" and span.end < len(doc) \
                     and doc[span.end].norm_ in _ORGAN_NOT_CONTINENCE:
                 continue  # "bowel cancer", "bladder scan" name the organ, not a loss of control
+            if span.label_ == "self_harm" and _going_on_with_an_activity(doc, span):
+                continue
             kept.append(span)
         idioms = [b for b in blocked if b.text.lower() in _IDIOMS]
         return kept, idioms
@@ -339,7 +355,7 @@ class ClinicalReader:
             for span in candidates:
                 others = [o for o in in_sent if o is not span and o.label_ != concept]
                 status = context.status_of(doc, span, others)
-                if concept in STATUS_PROOF and status in (context.RESOLVED,):
+                if status in STATUS_PROOF.get(concept, ()):
                     status = context.AFFIRMED
                 scored.append((status != context.AFFIRMED, span.start, span, status))
             scored.sort(key=lambda item: (item[0], item[1]))
@@ -360,7 +376,8 @@ class ClinicalReader:
         concepts, idioms = self._concept_spans(doc)
         flags = _dedupe(self._red_flags(doc, concepts))
         findings = self._findings(doc, text, concepts)
-        return Analysis(tuple(findings), tuple(flags), tuple(self._mentions(doc, concepts, idioms, flags)))
+        return Analysis(tuple(findings), tuple(flags), tuple(self._mentions(doc, concepts, idioms, flags)),
+                        bool(self._health(doc)))
 
     @staticmethod
     def _mentions(doc: Doc, concepts: Sequence[Span], idioms: Sequence[Span],
@@ -431,6 +448,14 @@ def _number_span(doc: Doc, text: str, value: float, lo: int = 0, hi: Optional[in
             if span is not None:
                 return span
     return None
+
+
+def _going_on_with_an_activity(doc: Doc, span: Span) -> bool:
+    """'can't go on holiday' is an activity; 'can't see any point going on with this pain' is not."""
+    if doc[span.end - 1].lower_ != "on" or span.end >= len(doc) \
+            or doc[span.end].norm_ not in _ACTIVITY_AFTER_GO_ON:
+        return False
+    return not any(t.norm_ in _DESPAIR_AFTER_GO_ON for t in doc[span.end:span.end + 4])
 
 
 def _one_sided(doc: Doc, span: Span) -> bool:

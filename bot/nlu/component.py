@@ -16,8 +16,11 @@ Placed after DIET in config.yml, for every message it:
    actions can pick the right tier without parsing again.
 
 A red flag the classifier found (with confidence >= 0.9) is left as it is when
-the text has no red-flag word at all, or has one the speaker affirms: the
-classifier is a second safety net for wordings the rules don't know.
+the text has no red-flag word at all, or has one the speaker affirms, and
+speaks of the body, pain, medical care or mood: the classifier is a second
+safety net for wordings the rules don't know. When a red-flag prediction is
+replaced and the next intent is weak, the message becomes ``nlu_fallback``
+(the coach asks again) rather than running a guess such as stop_reminders.
 """
 from __future__ import annotations
 
@@ -51,8 +54,13 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
             "red_flag_intent": RED_FLAG_INTENT,
             "question_intent": "ask_warning_signs",  # "what are the warning signs?"
             # A red flag only the classifier sees must be this sure to stand. Measured on the
-            # safety sets: true ones scored >= 0.999, ordinary chat it misread 0.47-0.79.
+            # safety sets: true ones scored >= 0.999, ordinary chat it misread 0.47-0.79 on one
+            # training but up to 0.999 on another; hence also Analysis.about_health().
             "classifier_only_min_confidence": 0.9,
+            # When a red-flag prediction is replaced, DIET's second guess must be at least this
+            # sure; below it the guess is noise (0.00006 for stop_reminders on "I don't see the
+            # point in going on") and the message becomes nlu_fallback.
+            "replacement_min_confidence": 0.1,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -96,7 +104,8 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
             if intent != red_flag:
                 clinical["overridden_intent"] = intent
                 self._choose(message, red_flag, 1.0)
-        elif intent == red_flag and (analysis.all_mentions_denied() or self._unsure(message)):
+        elif intent == red_flag and (analysis.all_mentions_denied() or self._unsure(message)
+                                     or not analysis.about_health()):
             replacement = self._replacement(message, analysis)
             if replacement is not None:
                 clinical["overridden_intent"] = intent
@@ -117,7 +126,10 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
             return question, max(confidence, 0.9)
         if not ranking:
             return None
-        return ranking[0]["name"], ranking[0].get("confidence", 0.0)
+        confidence = ranking[0].get("confidence", 0.0)
+        if confidence < self.config["replacement_min_confidence"]:
+            return FALLBACK_INTENT, 1.0 - confidence
+        return ranking[0]["name"], confidence
 
     @staticmethod
     def _choose(message: Message, name: str, confidence: float) -> None:
