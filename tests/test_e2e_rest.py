@@ -120,6 +120,18 @@ def test_an_urgent_flag_gets_same_day_advice(coach):
 
 
 @pytest.mark.parametrize("text", [
+    "I don't see the point in going on anymore",  # the negation is part of the despair
+    "what's the point of living like this",
+])
+def test_despair_gets_the_crisis_line_mid_checkin(coach, text):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "let's do my check-in")
+    reply = text_of(say(coach, me, text))
+    assert "crisis line" in reply.lower()
+    assert [(e.tier, e.reason) for e in user_rows(coach, "coach_escalations", me)] == [(1, "self_harm")]
+
+
+@pytest.mark.parametrize("text", [
     "no numbness, bladder fine, back is a 4 and about the same",
     "what are the warning signs?",
     "my friend had cauda equina, scary stuff",
