@@ -236,8 +236,6 @@ def evaluate_entities(model: Path = MODEL, path: Path = ENTITY_HOLDOUT) -> Entit
     return EntityReport(per_entity, errors)
 
 
-# --------------------------------------------------------------------------- report
-
 # --------------------------------------------------------------------------- test stories
 
 def story_messages(path: Path = TEST_STORIES) -> List[Tuple[str, str]]:
@@ -259,6 +257,8 @@ def story_confidences(model: Path = MODEL, path: Path = TEST_STORIES) -> List[Tu
         rows.append((confidence, text, expected, parsed["intent"]["name"]))
     return sorted(rows)
 
+
+# --------------------------------------------------------------------------- report
 
 def _verdict(ok: bool) -> str:
     return "ok" if ok else "BELOW TARGET"

@@ -136,4 +136,3 @@ def domain() -> Dict[str, Any]:
     if not DOMAIN:
         DOMAIN.update(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text()))
     return DOMAIN
-

@@ -87,8 +87,7 @@ _FILLER_SUBJECTS: FrozenSet[str] = frozenset({
     "then", "but", "its", "s", "ve", "re", "feel", "feels", "felt", "back", "again", "fully",
     "finally", "a", "few", "days", "weeks", "ago", "later", "after", "the", "antibiotics", "checked",
     "at", "by", "doctor", "gp", "a&e", "hospital", "said", "say", "says", "which", "this", "so", "well",
-    "am", "i", "'m", "m", "good", "cleared", "up", "long", "made", "right", "just", "doctor", "said",
-    "it", "'s", "a",
+    "am", "i", "'m", "m", "good", "cleared", "up", "long", "made", "right", "just",
 })
 _PRE_RESOLUTION: Sequence[Sequence[str]] = (
     ("used", "to"), ("no", "longer"), ("not", "anymore"), ("previously",), ("earlier",),
@@ -280,7 +279,7 @@ def _resolved_later(doc: Doc, span: Span, ceiling: int) -> bool:
     return False
 
 
-def _resolved(doc: Doc, span: Span, floor: int, ceiling: int, others: Sequence[Span] = ()) -> bool:
+def _resolved(doc: Doc, span: Span, floor: int, ceiling: int) -> bool:
     end = min(_clause_end(doc, span.end, ceiling), span.end + RESOLUTION_WINDOW)
     for i in range(span.end, end):
         if _resolution_at(doc, i, fine_counts=False):
@@ -384,6 +383,6 @@ def status_of(doc: Doc, span: Span, others: Iterable[Span] = ()) -> str:
     others = list(others)
     if _negated_before(doc, span, sent.start, others) or _negated_after(doc, span, sent.end, others):
         return NEGATED
-    if _resolved(doc, span, sent.start, sent.end, others):
+    if _resolved(doc, span, sent.start, sent.end):
         return RESOLVED
     return AFFIRMED
