@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Optional, Sequence
 
 from bot.records import CheckinRecord
+from bot.thresholds import ACUTE_MAX_DAYS, MEANINGFUL_FRACTION, MEANINGFUL_POINTS, SUBACUTE_MAX_DAYS
 
 # Proximal (0) to distal (5). Pain moving down this scale is peripheralizing,
 # pain moving up it is centralizing (clinical-guidance.md).
@@ -27,10 +28,6 @@ LOCATION_RANK: Mapping[str, int] = MappingProxyType({
     "foot": 5,
 })
 
-ACUTE_MAX_DAYS = 13  # < 2 weeks
-SUBACUTE_MAX_DAYS = 84  # up to 12 weeks
-MEANINGFUL_POINTS = 2.0
-MEANINGFUL_FRACTION = 0.30
 _EPSILON = 1e-9  # keeps "exactly 30%" meaningful despite float rounding
 
 

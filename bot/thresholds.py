@@ -1,0 +1,31 @@
+"""Every clinical and coaching threshold, in one place (clinical-guidance.md).
+
+Pure constants. Rules, the planner, coaching, progress and nudges import them
+from here, so a number the article gives ("20-30 minutes", "more than two
+weeks", "2 points or 30%") is written down once.
+"""
+from __future__ import annotations
+
+# --- episode phases by days since onset -------------------------------------
+ACUTE_MAX_DAYS = 13        # < 2 weeks: gentle movement, walking, pool, stretching
+SUBACUTE_MAX_DAYS = 84     # 2-12 weeks: add strengthening and stabilization
+# "See a physician if it lasts more than a few weeks to a month": said once per episode.
+SEE_A_DOCTOR_DAYS = 28
+
+# --- meaningful change on the 0-10 pain scale (MCID) ------------------------
+MEANINGFUL_POINTS = 2.0
+MEANINGFUL_FRACTION = 0.30
+
+# --- walking and aerobic conditioning ---------------------------------------
+WALK_TARGET_MIN = 20       # continuous minutes at a steady pace: the article's 20-30
+WALK_TARGET_MAX = 30
+GOAL_MINUTES = WALK_TARGET_MAX  # the conditioning goal the plan builds toward
+HIGH_PAIN = 7.0            # at or above this score the plan turns gentle
+
+# --- time windows ------------------------------------------------------------
+WEEK_DAYS = 7              # "this week" = today and the 6 days before it
+# A pain score older than this many days no longer sets today's plan intensity.
+SCORE_FRESH_DAYS = 2
+
+# --- sleep ------------------------------------------------------------------
+SHORT_SLEEP_HOURS = 6.0
