@@ -27,6 +27,12 @@ AEROBIC_ACTIVITIES = ("walking", "cycling", "swimming", "water_therapy")
 PAIN_DIRECTIONS = ("centralizing", "peripheralizing", "stable", "unknown")
 PHASES = ("acute", "subacute", "chronic")
 SLEEP_QUALITIES = ("good", "ok", "bad")
+# What a person was doing when pain spread or eased (canonical values of the `movement` entity).
+# An exercise id from the knowledge base may stand in for one of these.
+MOVEMENTS = ("sitting", "bending", "lifting", "twisting", "standing", "lying", "walking", "exercise")
+# Conditions that rule some exercises out once the person has mentioned them (`condition` entity).
+CAUTIONS = ("osteoporosis", "pregnancy", "hip_replacement", "knee_pain")
+MOVEMENT_EFFECTS = ("worse", "better")  # set off spreading / helped it centralize
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,15 @@ class SleepRecord:
 
 
 @dataclass(frozen=True)
+class MovementNote:
+    """What the person said set off spreading pain ("worse") or helped it retreat ("better")."""
+
+    at: datetime
+    effect: str  # one of MOVEMENT_EFFECTS
+    movement: str  # one of MOVEMENTS, or an exercise id
+
+
+@dataclass(frozen=True)
 class Profile:
     """What the coach knows about a person beyond their logs."""
 
@@ -70,3 +85,6 @@ class Profile:
     checkins: Tuple[CheckinRecord, ...] = field(default_factory=tuple)
     activities: Tuple[ActivityRecord, ...] = field(default_factory=tuple)
     sleeps: Tuple[SleepRecord, ...] = field(default_factory=tuple)
+    cautions: Tuple[str, ...] = ()  # CAUTIONS the person has mentioned
+    movement_notes: Tuple[MovementNote, ...] = ()  # oldest first
+    onset_asked: bool = False  # the onset question was asked once already
