@@ -17,7 +17,9 @@ import re
 from types import MappingProxyType
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from bot.records import ACTIVITIES, BODY_PARTS, SIDES, SYMPTOMS, TRENDS
+from bot.records import ACTIVITIES, BODY_PARTS, CAUTIONS, MOVEMENTS, SIDES, SYMPTOMS, TRENDS
+
+SPREADS = ("further", "retreat")
 
 _Words = Tuple[str, ...]
 
@@ -140,6 +142,73 @@ SYNONYMS: Mapping[str, Mapping[str, Tuple[str, ...]]] = MappingProxyType({
             "dead bug", "dead bugs", "bridge", "bridges", "pilates", "neutral spine",
         ),
     }),
+    # What the person was doing when the pain spread or eased (bot.records.MOVEMENTS).
+    "movement": MappingProxyType({
+        "sitting": (
+            "sitting", "sat", "sit", "sitting down", "sat down", "at my desk", "at the desk",
+            "desk", "driving", "drove", "drive", "long drive", "car journey", "on the sofa",
+            "on the couch", "slouching", "slumped", "computer", "on the train",
+        ),
+        "bending": (
+            "bending", "bent", "bend", "bent over", "bending over", "bending down", "bent down",
+            "stooping", "stooped", "gardening", "weeding", "hoovering", "vacuuming",
+            "tying my shoes", "tying my laces", "touching my toes", "making the bed", "mopping",
+        ),
+        "lifting": (
+            "lifting", "lifted", "lift", "carrying", "carried", "carry", "picked up", "picking up",
+            "pick up", "shopping bags", "boxes", "moving house", "moving furniture", "the baby",
+            "my toddler", "lugging",
+        ),
+        "twisting": ("twisting", "twisted", "twist", "turning round", "golf", "reaching across"),
+        "standing": ("standing", "stood", "stand", "standing up", "on my feet all day", "queueing"),
+        "lying": (
+            "lying on my front", "lying face down", "lying on my stomach", "lying on my tummy",
+            "lying in bed", "lay in bed", "in bed all day", "lying down all day",
+        ),
+        "walking": ("walking", "walked", "walk", "hiking", "hiked"),
+        "exercise": (
+            "exercise", "exercises", "the exercises", "my exercises", "workout", "working out",
+            "my stretches", "the stretches", "stretching", "the plan", "your plan",
+        ),
+    }),
+    # Conditions that rule some exercises out (bot.records.CAUTIONS).
+    "condition": MappingProxyType({
+        "osteoporosis": ("osteoporosis", "osteopenia", "brittle bones", "thin bones", "low bone density"),
+        "pregnancy": ("pregnant", "pregnancy", "expecting a baby", "weeks pregnant", "months pregnant"),
+        "hip_replacement": (
+            "hip replacement", "new hip", "replaced hip", "hip was replaced", "artificial hip",
+            "hip surgery",
+        ),
+        "knee_pain": (
+            "sore knees", "sore knee", "bad knees", "bad knee", "knee pain", "knee problems",
+            "dodgy knee", "dodgy knees", "arthritic knees", "knee arthritis", "knees hurt",
+            "knee hurts", "knee replacement",
+        ),
+    }),
+    # Pain travelling further from the spine, or retreating toward it, in the person's words.
+    "spread": MappingProxyType({
+        "further": (
+            "spreading", "spreading down", "spread down", "spread further", "spreads",
+            "spreading further", "further down", "going down my leg", "goes down my leg",
+            "gone down my leg", "going further down", "radiating", "radiates", "radiating down",
+            "travelling down", "traveling down", "shooting down", "moving down", "moved down",
+            "moving further down", "sciatica is worse", "sciatica s worse", "sciatica worse",
+            "sciatica is getting worse", "sciatica has got worse", "sciatica got worse",
+            "sciatica is flaring", "sciatica flared", "sciatica is bad", "sciatica is worse today",
+            "leg pain is worse", "leg pain worse", "leg pain is getting worse", "leg is worse",
+            "leg hurts more", "leg is getting worse", "legs are worse", "leg s worse",
+        ),
+        "retreat": (
+            "only in my back", "only in my lower back", "only in my buttock", "only in my bum",
+            "only in my butt", "only in my hip", "just in my back", "just in my lower back",
+            "just my back", "just my lower back", "only my back", "only my lower back",
+            "only in my buttock and lower back", "moved up", "moving up", "moved back up",
+            "left my leg", "gone from my leg", "out of my leg", "not in my leg any more",
+            "not in my leg anymore", "no longer in my leg", "no longer down my leg",
+            "retreating", "centralising", "centralizing", "centralised", "centralized",
+            "back into my back", "leg pain has gone", "leg pain is gone", "leg has stopped hurting",
+        ),
+    }),
 })
 
 # Phrases that contain a surface form but do not mean it ("came back", "right now").
@@ -219,6 +288,7 @@ _TABLES, _LONGEST = _build()
 _CANONICAL_BY_ENTITY: Mapping[str, Tuple[str, ...]] = MappingProxyType({
     "body_part": BODY_PARTS, "side": SIDES, "trend": TRENDS,
     "symptom": SYMPTOMS, "activity": ACTIVITIES,
+    "movement": MOVEMENTS, "condition": CAUTIONS, "spread": SPREADS,
 })
 
 

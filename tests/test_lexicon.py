@@ -2,12 +2,13 @@
 
 import pytest
 
-from bot.lexicon import SYNONYMS, canonical, find_values
-from bot.records import ACTIVITIES, BODY_PARTS, SIDES, SYMPTOMS, TRENDS
+from bot.lexicon import SPREADS, SYNONYMS, canonical, find_values
+from bot.records import ACTIVITIES, BODY_PARTS, CAUTIONS, MOVEMENTS, SIDES, SYMPTOMS, TRENDS
 
 CANONICAL = {
     "body_part": BODY_PARTS, "side": SIDES, "trend": TRENDS,
     "symptom": SYMPTOMS, "activity": ACTIVITIES,
+    "movement": MOVEMENTS, "condition": CAUTIONS, "spread": SPREADS,
 }
 
 

@@ -35,6 +35,10 @@ CLINICAL_KEY = "clinical"  # the key the Rasa component adds to each parse resul
 MAX_CHARS = 5000  # a chat message never needs more; keeps hostile input cheap
 CLINICAL_ENTITIES = ("body_part", "side", "symptom", "trend", "pain_score", "duration")
 _LEXICON_ENTITIES = ("body_part", "side", "symptom", "trend")
+# Context the coaching needs but Rasa does not see as entities: what the person was doing
+# (movement), conditions that rule exercises out (condition), pain travelling further from the
+# spine or back toward it (spread). They go to the parse result's `clinical` key as `cues`.
+CUE_ENTITIES = ("movement", "condition", "spread")
 _BLOCK = "BLOCKED"
 _UNILATERAL = frozenset({"left", "right", "one", "lhs", "rhs"})
 _IDIOMS = frozenset(IDIOMS)
@@ -98,6 +102,7 @@ class Analysis:
     red_flags: Tuple[RedFlagFinding, ...]
     mentions: Tuple[Mention, ...] = ()
     health_terms: bool = False  # a word or phrase about the body, pain, medical care or mood
+    cues: Tuple[Finding, ...] = ()  # CUE_ENTITIES findings, with their status
 
     def about_health(self) -> bool:
         """Does the message speak of the body, pain, medical care or mood at all?"""
@@ -134,6 +139,7 @@ class Analysis:
             "red_flags": [vars_of(f) for f in self.red_flags],
             "findings": [vars_of(f) for f in self.findings if not f.affirmed],
             "mentions": sorted({m.status for m in self.mentions}),
+            "cues": [vars_of(f) for f in self.cues],
         }
 
 
@@ -229,7 +235,7 @@ class ClinicalReader:
         nlp.add_pipe("coach_spelling")
         self.nlp = nlp
         self._entity_matchers = {}
-        for entity in _LEXICON_ENTITIES:
+        for entity in _LEXICON_ENTITIES + CUE_ENTITIES:
             table: Dict[str, List[str]] = {_BLOCK: list(lexicon.blocked_phrases(entity))}
             for value, forms in lexicon.SYNONYMS[entity].items():
                 table[value] = list(forms) + [value, value.replace("_", " ")]
@@ -377,7 +383,17 @@ class ClinicalReader:
         flags = _dedupe(self._red_flags(doc, concepts))
         findings = self._findings(doc, text, concepts)
         return Analysis(tuple(findings), tuple(flags), tuple(self._mentions(doc, concepts, idioms, flags)),
-                        bool(self._health(doc)))
+                        bool(self._health(doc)), tuple(self._cues(doc, concepts)))
+
+    def _cues(self, doc: Doc, concepts: Sequence[Span]) -> List[Finding]:
+        """Movement, condition and spread phrases, each with its status ("not from sitting")."""
+        cues = []
+        for entity in CUE_ENTITIES:
+            for span in self._lexicon_spans(doc, entity):
+                others = [o for o in concepts if o is not span]
+                cues.append(Finding(entity, span.label_, span.start_char, span.end_char,
+                                    context.status_of(doc, span, others)))
+        return sorted(cues, key=lambda f: (f.start, f.entity))
 
     @staticmethod
     def _mentions(doc: Doc, concepts: Sequence[Span], idioms: Sequence[Span],
