@@ -1,8 +1,9 @@
 """Questions answered from the knowledge base and the guidance texts."""
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from typing import Dict, List, Text
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,8 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import coaching, guidance
 from bot.exercise_info import answer_exercise_question
 from bot.knowledge import default_knowledge_base
+from bot.localtime import local_day
+from bot.planner import Plan, build_plan
+from bot.safety import reminder_of_open_flag
+from bot.usecases.plan import plan_inputs
 
-from actions.common import entity_values, latest_text
+from actions.common import entity_values, latest_text, now, store
+
+logger = logging.getLogger(__name__)
 
 
 class _AnswerAction(Action, ABC):
@@ -57,4 +64,18 @@ class ActionFearReassurance(_AnswerAction):
         return "action_fear_reassurance"
 
     def answer(self, tracker: Tracker) -> str:
-        return coaching.fear_reassurance()
+        flag = store().open_escalation(tracker.sender_id)
+        if flag:  # no exercise while a red flag is open: the advice to get assessed stands
+            return reminder_of_open_flag(flag[0])
+        try:
+            plan: Optional[Plan] = _todays_plan(tracker)
+        except Exception:  # noqa: BLE001 - the reassurance must not fail with the plan
+            logger.exception("today's plan could not be built for the fear reply")
+            plan = None
+        return coaching.fear_reassurance(latest_text(tracker), plan)
+
+
+def _todays_plan(tracker: Tracker) -> Plan:
+    """Today's plan as action_today_plan builds it (bot.usecases.plan), without its side effects."""
+    profile = store().profile(tracker.sender_id)
+    return build_plan(plan_inputs(profile, local_day(now())), default_knowledge_base(), ())

@@ -11,6 +11,7 @@ from bot import coaching
 from bot.knowledge import default_knowledge_base
 from bot.parsing import parse_minutes, parse_sleep
 from bot.records import ActivityRecord, SleepRecord
+from bot.thresholds import WEEK_DAYS
 
 from actions.common import (
     canonical_values, entity_values, first_float, latest_text, now, store,
@@ -59,7 +60,7 @@ class ActionRecordActivity(Action):
         record = ActivityRecord(at=at, kind=kind, minutes=None if stop_and_go else minutes,
                                 exercise_id=exercise_id)
         store().add_activity(tracker.sender_id, record)
-        week_start = at - timedelta(days=7)
+        week_start = at - timedelta(days=WEEK_DAYS)
         week = [a for a in store().profile(tracker.sender_id).activities if a.at >= week_start]
         if stop_and_go:
             lines = coaching.stop_and_go_feedback(minutes, week)

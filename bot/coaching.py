@@ -5,19 +5,31 @@ encouragement": celebrate meaningful change, streaks, continuous walks and
 strengthening; reassure that hurt is not always harm. Never diagnoses and
 never talks about medication. A tier-3 referral (bot.escalation) given with a
 check-in is merged into the same reply so no advice is said twice.
+
+Check-in feedback cites the record: the earlier score with its day ("down from
+6 on Monday to 4 today") and what was logged since ("with three walks since").
+direction_advice gives the article's words on spreading and centralizing pain.
+The fear reply answers the fear the message names, with a first small step
+from today's plan.
 """
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from bot.clinical import meaningful_improvement
-from bot.escalation import SPREADING_REASONS, referral_advice
-from bot.progress import STRENGTH_KINDS, WALK_TARGET_MAX, WALK_TARGET_MIN, fmt_number
+from bot.clinical import is_meaningful_change, meaningful_improvement
+from bot.escalation import SPREAD_SELF_CARE, SPREADING_REASONS, EpisodeAge, referral_advice
+from bot.guidance import clean_text, word_pattern
+from bot.progress import STRENGTH_KINDS, fmt_number, say_day
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
+from bot.thresholds import SHORT_SLEEP_HOURS, WALK_TARGET_MAX, WALK_TARGET_MIN
+
+if TYPE_CHECKING:  # only for the annotation: the planner stays free to import this module
+    from bot.knowledge.model import Exercise
+    from bot.planner import Plan
 
 STREAK_MILESTONES = (3, 7, 14, 30)
-SHORT_SLEEP_HOURS = 6.0
 
 _SESSION_NAMES = {
     "walking": "walk",
@@ -29,6 +41,7 @@ _SESSION_NAMES = {
     "stabilization": "stabilization session",
     "mckenzie": "McKenzie session",
 }
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 HURT_NOT_HARM = ("Remember that hurt does not always mean harm: a flare-up is common "
                  "while your back gets used to moving again.")
@@ -42,50 +55,105 @@ def _acknowledge(current: CheckinRecord) -> str:
     return f"Thanks for checking in! I've logged your pain at {fmt_number(current.pain_score)}/10."
 
 
-def _improvement_line(score: float, previous: Optional[float], first: Optional[float]) -> Optional[str]:
-    """Celebrate a 2-point / 30% drop, against last time first, else since the start."""
-    if previous is not None and meaningful_improvement(previous, score):
-        return (f"That's down from {fmt_number(previous)} last time, a meaningful "
-                "improvement. Well done!")
-    if first is not None and meaningful_improvement(first, score):
-        return (f"Since your first check-in you've come down from {fmt_number(first)} to "
-                f"{fmt_number(score)}, a meaningful improvement. Your work is paying off!")
+def _count(count: int, noun: str) -> str:
+    """3, "walk" -> "three walks"."""
+    number = _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
+    return f"{number} {noun}" if count == 1 else f"{number} {noun}s"
+
+
+def sessions_since(activities: Sequence[ActivityRecord], since: datetime,
+                   until: Optional[datetime] = None) -> Optional[str]:
+    """What was logged after `since` up to `until`: "three walks and one swim".
+
+    Most frequent first; None when nothing was logged.
+    """
+    counts: Dict[str, int] = {}
+    for activity in activities:
+        if activity.at > since and (until is None or activity.at <= until):
+            name = _SESSION_NAMES.get(activity.kind, "session")
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    parts = [_count(n, name) for name, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _when(record: CheckinRecord, today: date, on: bool = True) -> str:
+    """When an earlier check-in was: "yesterday", "on Monday", "on 12 Nov", "earlier today"."""
+    day = record.at.date()
+    return "earlier today" if day >= today else say_day(day, today, on)
+
+
+def _warning_given(direction: Optional[str], referral: Sequence[str]) -> bool:
+    """Spreading leg pain or a referral is a warning; don't soften it with reassurance."""
+    return direction == "peripheralizing" or bool(referral)
+
+
+def _score_change_line(score: float, previous: CheckinRecord, today: date, done: Optional[str],
+                       warned: bool) -> str:
+    """The score against the last scored check-in, dated and linked to what was done since."""
+    before = float(previous.pain_score)
+    was, now_ = fmt_number(before), fmt_number(score)
+    since = f", with {done} since" if done else ""
+    if meaningful_improvement(before, score):
+        return (f"That's down from {was} {_when(previous, today)} to {now_} today{since}: "
+                "a meaningful improvement. Well done!")
+    if score < before:
+        return (f"A little lower than {_when(previous, today, on=False)} ({was}){since}. "
+                "Small steps add up, so keep going.")
+    if score == before:
+        return (f"About the same as {_when(previous, today, on=False)} ({was}){since}. "
+                "Steady is fine: recovery often comes in plateaus, and keeping gently active "
+                "is what moves it on.")
+    if is_meaningful_change(before, score):
+        opening = f"I'm sorry it's gone up from {was} {_when(previous, today)}."
+    else:
+        opening = (f"A little up from {was} {_when(previous, today)}. Small ups and downs "
+                   "are normal.")
+    return opening if warned else f"{opening} {HURT_NOT_HARM}"
+
+
+def _first_line(score: float, first_score: float, first_day: Optional[date],
+                today: date) -> Optional[str]:
+    """A meaningful drop since the first check-in, dated when its day is known."""
+    if not meaningful_improvement(first_score, score):
+        return None
+    when = "" if first_day is None else (
+        " earlier today" if first_day >= today else f" {say_day(first_day, today)}")
+    return (f"Since your first check-in{when} you've come down from {fmt_number(first_score)} "
+            f"to {fmt_number(score)}, a meaningful improvement. Your work is paying off!")
+
+
+def _trend_line(trend: Optional[str], warned: bool) -> Optional[str]:
+    """Without two scores to compare, the person's own word decides."""
+    if trend == "worse":
+        opening = "I'm sorry it's feeling worse today."
+        return opening if warned else f"{opening} {HURT_NOT_HARM}"
+    if trend == "better":
+        return "Good to hear it's easing. Keep up what you've been doing."
+    if trend == "same":
+        return "Steady is fine: keeping gently active is what moves recovery on."
     return None
 
 
-def _is_worse(current: CheckinRecord, previous_score: Optional[float]) -> bool:
-    if current.pain_score is not None and previous_score is not None:
-        return current.pain_score > previous_score
-    return current.trend == "worse"
+PERIPHERALIZING_SEEN = ("Your pain is spreading further down your leg, moving away from your "
+                        "spine (peripheralizing), which is a sign to change course.")
+PERIPHERALIZING_WATCH = ("If it keeps spreading, or you notice new numbness or tingling, please "
+                         "see a doctor or physiotherapist.")
+CENTRALIZING = ("Good sign: your pain is moving back out of your leg toward your lower back "
+                "(centralizing). Drawing pain back toward the spine is exactly what McKenzie "
+                "exercises aim for, so keep doing what helped.")
 
 
-def _worse_line(current: CheckinRecord, previous_score: Optional[float], direction: str,
-                referred: bool) -> str:
-    if current.pain_score is not None and previous_score is not None:
-        opening = f"I'm sorry it's gone up from {fmt_number(previous_score)} since last time."
-    else:
-        opening = "I'm sorry it's feeling worse today."
-    if direction == "peripheralizing" or referred:
-        # Spreading leg pain or a referral is a warning; don't soften it with reassurance.
-        return opening
-    return f"{opening} {HURT_NOT_HARM}"
+def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> Optional[str]:
+    """What the article says about the pain's direction, or None when there is nothing to say.
 
-
-CENTRALIZING = ("Good sign: your pain is moving back toward your lower back. Keep doing "
-                "what you've been doing, as that's what seems to be helping.")
-SPREAD_SEEN = "Your pain has spread further from your back, down toward or along your leg."
-SPREAD_SELF_CARE = ("Please stop or ease off the movement that seemed to set it off. If moving "
-                    "the opposite way helped before, lean on that instead.")
-SPREAD_WATCH = ("Tell me if it keeps spreading or you notice new numbness or tingling, because "
-                "then it's worth getting checked by a doctor or physiotherapist.")
-
-
-def _direction_line(direction: str, referral: Sequence[str]) -> Optional[str]:
-    """Direction advice, trimmed by what a referral in the same reply already says.
-
-    A spreading referral explains the spread and says to stop or reduce the
-    movement, so the line is dropped; any other referral already sends the
-    person to a clinician, so the "tell me if it gets worse" part is dropped.
+    Peripheralizing: name it, stop or reduce what set it off, prefer the
+    opposite direction if it helped, see a clinician if it keeps spreading.
+    Centralizing: name it as the good sign and keep doing what helped.
+    `referral` (tier-3 reasons given in the same reply) trims what it already
+    says: a spreading referral explains the spread and the self-care, so
+    nothing is added; any other referral already sends them to a clinician.
     """
     if direction == "centralizing":
         return CENTRALIZING
@@ -93,9 +161,10 @@ def _direction_line(direction: str, referral: Sequence[str]) -> Optional[str]:
         return None
     if SPREADING_REASONS.intersection(referral):
         return None
+    self_care = SPREAD_SELF_CARE[0].upper() + SPREAD_SELF_CARE[1:]
     if referral:
-        return f"{SPREAD_SEEN} {SPREAD_SELF_CARE}"
-    return f"{SPREAD_SEEN} {SPREAD_SELF_CARE} {SPREAD_WATCH}"
+        return f"{PERIPHERALIZING_SEEN} {self_care}"
+    return f"{PERIPHERALIZING_SEEN} {self_care} {PERIPHERALIZING_WATCH}"
 
 
 def _streak_line(streak: int) -> Optional[str]:
@@ -112,21 +181,42 @@ def checkin_feedback(
     direction: str,
     streak: int,
     referral: Sequence[str] = (),
+    *,
+    activities: Sequence[ActivityRecord] = (),
+    today: Optional[date] = None,
+    first: Optional[CheckinRecord] = None,
+    episode: Optional[EpisodeAge] = None,
 ) -> List[str]:
     """Lines to send after a check-in, most important first after the thanks.
 
-    `referral` holds the tier-3 reasons to give now (bot.escalation); their
-    advice closes the reply, so it is the last thing the person reads.
+    `previous` is the latest earlier scored check-in and `first` the episode's
+    first scored one (else only `first_score` is known and no date is given).
+    `activities` are the logged sessions (any span: those after `previous`
+    are counted, "with three walks since"); `today` defaults to the current
+    check-in's day. `referral` holds the tier-3 reasons to give now
+    (bot.escalation) and `episode` how long the episode has run, for the
+    "see a doctor" reason; their advice closes the reply, so it is the last
+    thing the person reads.
     """
-    previous_score = previous.pain_score if previous else None
+    today = today or current.at.date()
+    warned = _warning_given(direction, referral)
+    score = current.pain_score
     lines: List[Optional[str]] = [_acknowledge(current)]
-    if current.pain_score is not None:
-        lines.append(_improvement_line(current.pain_score, previous_score, first_score))
-    if _is_worse(current, previous_score):
-        lines.append(_worse_line(current, previous_score, direction, bool(referral)))
-    lines.append(_direction_line(direction, referral))
+    if score is not None and previous is not None and previous.pain_score is not None:
+        done = sessions_since(activities, previous.at, current.at)
+        lines.append(_score_change_line(float(score), previous, today, done, warned))
+        if first is not None and first.pain_score is not None:
+            first_score, first_day = float(first.pain_score), first.at.date()
+        else:
+            first_day = None
+        if first_score is not None and not meaningful_improvement(float(previous.pain_score),
+                                                                  float(score)):
+            lines.append(_first_line(float(score), float(first_score), first_day, today))
+    else:
+        lines.append(_trend_line(current.trend, warned))
+    lines.append(direction_advice(direction, referral))
     lines.append(_streak_line(streak))
-    lines.append(referral_advice(referral))
+    lines.append(referral_advice(referral, episode))
     return [line for line in lines if line]
 
 
@@ -252,13 +342,155 @@ def sleep_feedback(quality: str, hours: Optional[float]) -> List[str]:
             "ways to help sleep come more easily."]
 
 
-def fear_reassurance() -> str:
-    """Graded-activity reassurance for someone afraid of hurting their back again."""
-    return (
-        "It's very normal to worry about hurting your back again. When we're afraid, the "
-        "muscles around the spine tense up to protect it, and that guarding can keep things "
-        "stiff and sore. What teaches those muscles to relax and work normally again is "
-        "gradual, controlled training, not resting it out. Some discomfort as you start is "
-        "expected, and hurt does not always mean harm. Start small, something that feels "
-        "easy, and build a little at a time."
-    )
+# The fear named, read from the person's words (whole words, first mention wins).
+# Movements come before the general fears, so "scared to bend in case I hurt it
+# again" is answered about bending.
+_FEAR_WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("bending", ("bend", "bends", "bending", "bent", "bend over", "bend down", "stoop",
+                 "stooping", "lean forward", "leaning forward", "touch my toes", "flexion")),
+    ("lifting", ("lift", "lifts", "lifting", "lifted", "carry", "carrying", "pick up",
+                 "picking up", "pick things up", "pick my", "heavy")),
+    ("twisting", ("twist", "twists", "twisting", "twisted", "turn", "turning", "rotate",
+                  "rotating", "rotation")),
+    ("sitting", ("sit", "sits", "sitting", "sat", "seated", "desk", "chair", "drive",
+                 "driving")),
+    ("walking", ("walk", "walks", "walking", "go for a walk", "on my feet", "hike")),
+    ("exercise", ("exercise", "exercises", "exercising", "workout", "work out", "working out",
+                  "gym", "training", "stretch", "stretches", "stretching", "move", "moving",
+                  "movement", "active", "activity", "sport")),
+    ("reinjury", ("make it worse", "making it worse", "made it worse", "damage", "damaging",
+                  "injure", "injuring", "re injure", "re injuring", "reinjure", "reinjury",
+                  "re injury", "hurt it again", "hurt my back again", "break", "harm",
+                  "harming", "slipped disc", "slip a disc", "disc")),
+)
+_FEAR_PATTERNS = tuple((fear, word_pattern(*words)) for fear, words in _FEAR_WORDS)
+_GENERAL_FEARS = ("exercise", "reinjury")
+FEARS = tuple(fear for fear, _ in _FEAR_WORDS)
+
+
+def fear_named(text: str) -> Optional[str]:
+    """The fear a message names (FEARS), a movement before a general fear; else None."""
+    cleaned = clean_text(text)
+    found = []
+    for fear, pattern in _FEAR_PATTERNS:
+        match = pattern.search(cleaned)
+        if match:
+            found.append((fear in _GENERAL_FEARS, match.start(), fear))
+    return min(found)[2] if found else None
+
+
+_FEAR_CORE = (
+    "It's very normal to worry about hurting your back again. When we're afraid, the "
+    "muscles around the spine tense up to protect it, and that guarding can keep things "
+    "stiff and sore. What teaches those muscles to relax and work normally again is "
+    "gradual, controlled training, not resting it out. Some discomfort as you start is "
+    "expected, and hurt does not always mean harm."
+)
+_FEAR_ANSWER: Dict[str, str] = {
+    "bending": ("Bending forward is a normal, safe movement for your back, even a sore one. "
+                "It may feel stiff at first, and a little at a time is how it loosens."),
+    "lifting": ("Your back can learn to lift again. Begin with light things held close to "
+                "your body, bending at your hips and knees, and add a little more only when "
+                "that feels easy; strong back, buttock and tummy muscles make lifting feel "
+                "secure."),
+    "twisting": ("Turning is an everyday movement your back is built for, and the side muscles "
+                 "that control it get stronger with practice. Keep the turns small and slow "
+                 "at first, within a comfortable range."),
+    "sitting": ("Sitting won't damage your back, though staying in one position for a long "
+                "time can leave it stiff. Short spells and a change of position every so often "
+                "help: movement is the remedy for stiffness."),
+    "walking": ("Walking is one of the safest and most useful things you can do for back "
+                "pain: it conditions your whole body, and fitter people tend to have fewer "
+                "and milder flare-ups."),
+    "exercise": ("Exercise done in a controlled, gradual way doesn't wear your back out; it's "
+                 "the signal that tells your body to heal."),
+    "reinjury": ("Gentle, gradual movement doesn't damage the spine. Aches as you get going "
+                 "usually mean a sensitive back, not harm being done, and they should settle "
+                 "soon after. The exception is pain spreading down your leg or new numbness "
+                 "or tingling: then stop that movement and tell me."),
+}
+
+# Where each fear's first step comes from in today's plan: tiers of what fits,
+# best first. Within a tier the gentlest wins (suits an acute back, then plan order).
+_Fit = Callable[["Exercise"], bool]
+
+
+def _fit(directions: Tuple[str, ...] = (), categories: Tuple[str, ...] = (),
+         muscles: Tuple[str, ...] = (), avoid: Tuple[str, ...] = ()) -> _Fit:
+    return lambda e: ((not directions or e.direction in directions)
+                      and (not categories or e.category in categories)
+                      and (not muscles or bool(set(muscles).intersection(e.muscles)))
+                      and not set(avoid).intersection(e.muscles))
+
+
+_GENTLE = ("stretching", "flexion", "stabilization")
+_FEAR_STEPS: Dict[str, Tuple[_Fit, ...]] = {
+    "bending": (_fit(("flexion",), ("stretching", "flexion")),
+                _fit(("flexion_extension",), ("stretching",)),
+                _fit(("neutral",), _GENTLE, avoid=("hamstrings",))),  # not a nerve stretch
+    "lifting": (_fit(("neutral",), ("strengthening", "stabilization"), ("quadriceps", "gluteals")),
+                _fit(("neutral",), ("stabilization",))),
+    "twisting": (_fit(("rotation",), ("stretching",)),
+                 _fit(("neutral",), ("stabilization",), ("obliques",))),
+    "sitting": (_fit(("neutral",), ("stabilization",)),),
+    "exercise": (_fit(("neutral", "flexion", "flexion_extension", "rotation"), _GENTLE),),
+    "reinjury": (_fit(("neutral", "flexion", "flexion_extension", "rotation"), _GENTLE),),
+}
+_DEFAULT_STEP: Dict[str, str] = {
+    "bending": ("lie on your back with your knees bent and slowly tilt your pelvis to flatten "
+                "your low back into the floor, then let it arch a little; a few slow pelvic "
+                "tilts are plenty."),
+    "lifting": ("lift something light, like a cushion, from a chair seat: feet apart, bend at "
+                "your hips and knees, hold it close and stand up tall."),
+    "twisting": ("lie on your back with your knees bent and let both knees sway a little to one "
+                 "side and back, then to the other."),
+    "sitting": ("sit tall, find the easy middle between slumping and arching, and get up for a "
+                "short walk every half an hour or so."),
+    "walking": "a short walk of just a few minutes on level ground, at an easy pace.",
+}
+_DEFAULT_GENTLE = ("lie on your back with your knees bent and slowly tilt your pelvis to "
+                   "flatten your low back into the floor, then relax; a few slow pelvic tilts "
+                   "are plenty.")
+
+
+def _gentlest(fear: str, exercises: Sequence["Exercise"]) -> Optional["Exercise"]:
+    """The plan's gentlest exercise that suits the fear, or None."""
+    for fits in _FEAR_STEPS.get(fear, ()):
+        suitable = [e for e in exercises if fits(e)]
+        if suitable:
+            return min(suitable, key=lambda e: ("acute" not in e.phases, exercises.index(e)))
+    return None
+
+
+def fear_first_step(fear: Optional[str], plan: Optional["Plan"] = None) -> str:
+    """A first small step for the fear, from today's plan when it has one that fits."""
+    fear = fear or "exercise"
+    if fear == "walking":
+        step = _DEFAULT_STEP["walking"]
+        if plan is not None and plan.aerobic_kind == "walking" and plan.aerobic_minutes:
+            step = step[:-1] + (f", building toward the {plan.aerobic_minutes}-minute walk in "
+                                "today's plan.")
+        return "Start small: " + step
+    exercises = [p.exercise for p in plan.exercises] if plan is not None else []
+    chosen = _gentlest(fear, exercises)
+    if chosen is not None:
+        return (f"Start small: try the {chosen.name.lower()} from today's plan, just once or "
+                "twice, slowly and only as far as feels comfortable.")
+    return "Start small: " + _DEFAULT_STEP.get(fear, _DEFAULT_GENTLE)
+
+
+def fear_reassurance(text: str = "", plan: Optional["Plan"] = None) -> str:
+    """Graded-activity reassurance that answers the fear the message names.
+
+    `plan` is today's plan (bot.planner.build_plan): the first small step is
+    its gentlest exercise that suits the fear, else a gentle default. Without
+    a plan (or with a red flag open, when the caller must not prescribe) pass
+    None.
+    """
+    fear = fear_named(text)
+    parts = [_FEAR_CORE]
+    if fear is not None:
+        parts.append(_FEAR_ANSWER[fear])
+    parts.append(fear_first_step(fear, plan))
+    parts.append("Then build a little at a time.")
+    return " ".join(parts)

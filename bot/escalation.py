@@ -9,21 +9,27 @@ coach keeps giving plans. The text never diagnoses and never mentions medication
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from bot.clinical import meaningful_improvement
+from bot.progress import say_day
 from bot.records import CheckinRecord
+from bot.thresholds import SEE_A_DOCTOR_DAYS
 
-NO_IMPROVEMENT = "no_improvement_4_weeks"
+# "See a physician if it lasts more than a few weeks or a month": said once per
+# episode whatever the scores. The stored code keeps its first spelling so a
+# referral given before the rule changed still counts as given.
+SEE_A_DOCTOR = "no_improvement_4_weeks"
+NO_IMPROVEMENT = SEE_A_DOCTOR  # the old name, kept importable
 WORSENING = "worsening_above_baseline"
 SPREADING_REPEATED = "peripheralizing_repeated"
 SPREADING_NUMBNESS = "peripheralizing_new_numbness"
-REASONS = (NO_IMPROVEMENT, WORSENING, SPREADING_REPEATED, SPREADING_NUMBNESS)
+REASONS = (SEE_A_DOCTOR, WORSENING, SPREADING_REPEATED, SPREADING_NUMBNESS)
 SPREADING_REASONS = frozenset({SPREADING_REPEATED, SPREADING_NUMBNESS})
 TIER = 3
 
-NO_IMPROVEMENT_DAYS = 28  # "pain not improving after about 4 weeks"
+NO_IMPROVEMENT_DAYS = SEE_A_DOCTOR_DAYS  # the old name, kept importable
 WORSENING_POINTS = 2.0  # above the episode's baseline
 WORSENING_RUN = 3  # consecutive scored check-ins, the current one included
 NERVE_SYMPTOMS = ("numbness", "tingling")
@@ -59,21 +65,16 @@ def _scores(episode: Sequence[CheckinRecord], current: CheckinRecord) -> List[fl
 
 # --- the four rules ------------------------------------------------------------
 
-def _not_improving(episode: Sequence[CheckinRecord], current: CheckinRecord,
-                   start: date, today: date) -> bool:
-    """Four weeks in and still hurting, without a meaningful drop from the baseline.
+def _lasting(current: CheckinRecord, start: date, today: date) -> bool:
+    """Four weeks or more into the episode and not pain-free today.
 
-    With no earlier score the baseline is the current score, which cannot show
-    an improvement: pain still there after four weeks is enough to refer.
+    Whatever the scores: pain that eases but is still there after about a
+    month is worth examining (the article). Only a reported 0/10 holds it back,
+    as the pain has not lasted; it is given at a later check-in if pain returns.
     """
-    if (today - start).days < NO_IMPROVEMENT_DAYS:
+    if (today - start).days < SEE_A_DOCTOR_DAYS:
         return False
-    if current.pain_score is None:
-        return current.trend in ("worse", "same")
-    if current.pain_score <= 0:
-        return False
-    baseline = _scores(episode, current)[0]
-    return not meaningful_improvement(baseline, float(current.pain_score))
+    return current.pain_score is None or current.pain_score > 0
 
 
 def _worsening(episode: Sequence[CheckinRecord], current: CheckinRecord) -> bool:
@@ -137,12 +138,32 @@ def tier3_reasons(
     episode = _episode(history, current, onset)
     start = episode_start(history, current, onset).date()
     applies = {
-        NO_IMPROVEMENT: _not_improving(episode, current, start, today),
+        SEE_A_DOCTOR: _lasting(current, start, today),
         WORSENING: _worsening(episode, current),
         SPREADING_REPEATED: _spreading_again(episode, direction),
         SPREADING_NUMBNESS: _new_one_sided_numbness(episode, current, direction),
     }
     return tuple(reason for reason in REASONS if applies[reason])
+
+
+@dataclass(frozen=True)
+class EpisodeAge:
+    """How long this episode has gone on, and whether that counts from a known onset."""
+
+    start: date  # the onset day, else the first stored check-in's day
+    onset_known: bool
+    today: date
+
+    @property
+    def weeks(self) -> int:
+        return max((self.today - self.start).days, 0) // 7
+
+
+def episode_age(history: Sequence[CheckinRecord], current: CheckinRecord,
+                onset: Optional[date], today: date) -> EpisodeAge:
+    """The episode's start as episode_start finds it, for the "see a doctor" text."""
+    start = episode_start(history, current, onset).date()
+    return EpisodeAge(start=start, onset_known=onset is not None, today=today)
 
 
 def new_reasons(reasons: Iterable[str], already_given: Iterable[str],
@@ -166,21 +187,43 @@ def new_reasons(reasons: Iterable[str], already_given: Iterable[str],
 # --- the advice ------------------------------------------------------------------
 
 _WHY = {
-    NO_IMPROVEMENT: ("your back pain has gone on for about four weeks or more without "
-                     "clearly easing (a drop of 2 points or 30% is what I look for)"),
     WORSENING: ("your pain score has been at least 2 points higher than where it started at "
                 "each of your last three check-ins"),
     SPREADING_REPEATED: "your pain has spread further down your leg at two check-ins in a row",
     SPREADING_NUMBNESS: ("you've noticed new numbness or tingling in one leg as the pain "
                          "spread further down it"),
 }
+LASTING_MATTERS = ("Back pain that lasts four weeks or more deserves a proper check, even "
+                   "when it is slowly easing.")
 
-STOP_SPREADING = ("Until then, stop or reduce the movement that made it spread. If moving "
-                  "the opposite way eased it before, lean on that instead.")
+
+def _weeks(count: int) -> str:
+    return "1 week" if count == 1 else f"{count} weeks"
+
+
+def _why_lasting(age: Optional[EpisodeAge]) -> str:
+    """How long it has been, counting from the onset or else the first check-in."""
+    if age is None:
+        return "your back pain has gone on for about a month"
+    when = say_day(age.start, age.today)  # "on 3 Nov"
+    if age.onset_known:
+        return f"your back pain began {_weeks(age.weeks)} ago, {when}"
+    return (f"you first checked in with me {_weeks(age.weeks)} ago, {when} (I don't know "
+            "when the pain began, so I'm counting from then)")
+
+
+# Shared with the check-in's direction advice (bot.coaching), so it is written once.
+SPREAD_SELF_CARE = ("stop or reduce the movement that set it off, and if moving the opposite "
+                    "way has eased it before, favour that instead.")
+STOP_SPREADING = f"Until then, {SPREAD_SELF_CARE}"
 KEEP_GENTLE = "Until then, you can keep going with gentle activity that feels manageable."
 SAFETY_NET = ("If you get numbness or weakness in both legs, numbness around your bottom or "
               "genitals, or trouble controlling your bladder or bowels, that's an emergency: "
               "call your local emergency number straight away.")
+
+
+def _why(reason: str, age: Optional[EpisodeAge]) -> str:
+    return _why_lasting(age) if reason == SEE_A_DOCTOR else _WHY[reason]
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -190,18 +233,20 @@ def _join(parts: Sequence[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def referral_advice(reasons: Sequence[str]) -> str:
+def referral_advice(reasons: Sequence[str], age: Optional[EpisodeAge] = None) -> str:
     """One message: see a clinician within days, why in plain words, what to do meanwhile.
 
     Empty when there is nothing to refer. Spreading reasons add the advice to
-    stop or reduce what made the pain spread.
+    stop or reduce what made the pain spread. `age` (episode_age) lets the
+    "see a doctor" reason say how long it has been and from when it counts.
     """
     known = [r for r in REASONS if r in reasons]
     if not known:
         return ""
     meanwhile = STOP_SPREADING if SPREADING_REASONS.intersection(known) else KEEP_GENTLE
+    lasting = f" {LASTING_MATTERS}" if SEE_A_DOCTOR in known else ""
     return (
         "Please see a doctor or physiotherapist soon (within the next few days), because "
-        f"{_join([_WHY[r] for r in known])}. It isn't an emergency, but it's worth having "
+        f"{_join([_why(r, age) for r in known])}.{lasting} It isn't an emergency, but it's worth having "
         f"your back examined, which I can't do from here. {meanwhile} {SAFETY_NET}"
     )

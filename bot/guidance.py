@@ -22,12 +22,16 @@ DISCLAIMER: str = (
 _MAX_CHARS = 5000
 
 
-def _pattern(*words: str) -> Pattern[str]:
-    """Whole-word, case-insensitive alternation of literal words/phrases."""
+def word_pattern(*words: str) -> Pattern[str]:
+    """Whole-word, case-insensitive alternation of literal words/phrases.
+
+    Match it against clean_text(text), where hyphens are spaces.
+    """
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
-def _clean(text: object) -> str:
+def clean_text(text: object) -> str:
+    """The start of a message, with curly apostrophes straightened and hyphens as spaces."""
     if not isinstance(text, str):
         return ""
     return text[:_MAX_CHARS].replace("\u2019", "'").replace("-", " ")
@@ -46,29 +50,29 @@ def _topics_in_order(text: str, patterns: Dict[str, Pattern[str]]) -> List[str]:
 # --------------------------------------------------------------------------- medication
 
 _MEDICATION_TOPICS: Dict[str, Pattern[str]] = {
-    "anti_inflammatory": _pattern(
+    "anti_inflammatory": word_pattern(
         "ibuprofen", "naproxen", "nsaid", "nsaids", "diclofenac", "aspirin", "anti inflammatory",
         "anti inflammatories", "antiinflammatory", "antiinflammatories", "advil", "motrin",
         "nurofen", "aleve", "voltaren", "voltarol", "celecoxib", "celebrex", "meloxicam",
         "etoricoxib", "ketoprofen",
     ),
-    "paracetamol": _pattern(
+    "paracetamol": word_pattern(
         "paracetamol", "acetaminophen", "tylenol", "panadol", "calpol", "co codamol", "cocodamol",
     ),
-    "opioid": _pattern(
+    "opioid": word_pattern(
         "opioid", "opioids", "opiate", "opiates", "narcotic", "narcotics", "codeine", "co codamol",
         "cocodamol", "dihydrocodeine", "tramadol", "oxycodone", "oxycontin", "morphine",
         "hydrocodone", "vicodin", "percocet", "fentanyl", "tapentadol", "buprenorphine",
         "oramorph", "zapain",
     ),
-    "muscle_relaxant": _pattern(
+    "muscle_relaxant": word_pattern(
         "muscle relaxant", "muscle relaxants", "muscle relaxer", "muscle relaxers", "relaxant",
         "relaxants", "diazepam", "valium", "cyclobenzaprine", "flexeril", "methocarbamol",
         "robaxin", "baclofen", "tizanidine", "carisoprodol", "soma", "orphenadrine",
     ),
 }
 
-_OVERDOSE = _pattern(
+_OVERDOSE = word_pattern(
     "overdose", "overdosed", "too many", "too much", "double dose", "doubled", "took extra",
     "taken extra", "took more than", "taken more than", "whole packet", "whole bottle",
 )
@@ -125,7 +129,7 @@ def medication_answer(text: str) -> str:
 
     Never an amount or schedule: those go to a pharmacist, doctor or the label.
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     parts: List[str] = []
     if _OVERDOSE.search(cleaned):
         parts.append(_MEDICATION_URGENT)
@@ -139,39 +143,57 @@ def medication_answer(text: str) -> str:
 # --------------------------------------------------------------------------- lifestyle
 
 _LIFESTYLE_TOPICS: Dict[str, Pattern[str]] = {
-    "sleep": _pattern(
+    # Resting in bed, not the bed itself: checked before "mattress" and "sleep".
+    "bed_rest": word_pattern(
+        "bed rest", "bedrest", "stay in bed", "staying in bed", "stayed in bed", "stay in my bed",
+        "lie in bed", "lying in bed", "lay in bed", "rest in bed", "resting in bed",
+        "lie down all day", "lying down all day", "lay down all day", "lie flat all day",
+        "stay lying down", "keep lying down", "should i lie down", "should i be lying down",
+        "should i rest", "should i be resting", "should i just rest", "do i need to rest",
+        "is rest good", "is resting good", "is rest better", "is rest best", "rest it",
+        "rest my back", "resting my back", "complete rest", "total rest", "off my feet",
+        "in bed all day", "bedbound", "bed bound",
+    ),
+    "sleep": word_pattern(
         "sleep", "sleeping", "slept", "insomnia", "asleep", "bedtime", "tired", "night",
         "nights", "rest", "resting", "nap",
     ),
-    "diet": _pattern(
+    "diet": word_pattern(
         "diet", "food", "foods", "eat", "eating", "ate", "protein", "nutrition", "vitamin",
         "vitamins", "supplement", "supplements", "sugar", "sugary", "meal", "meals", "fruit",
         "vegetables", "veg",
     ),
-    "smoking": _pattern(
+    "smoking": word_pattern(
         "smoke", "smoking", "smoker", "cigarette", "cigarettes", "cigs", "vape", "vaping",
         "vapes", "nicotine", "e cig", "e cigarette", "tobacco",
     ),
-    "weight": _pattern(
+    "weight": word_pattern(
         "weight", "overweight", "obese", "obesity", "lose weight", "losing weight",
         "bmi",
     ),
-    "heat_cold": _pattern(
+    "heat_cold": word_pattern(
         "heat", "heating pad", "heat pack", "hot water bottle", "warm bath", "hot bath", "ice",
         "ice pack", "cold", "cold pack", "frozen peas", "cold compress",
     ),
-    "mattress": _pattern("mattress", "mattresses", "bed", "beds", "pillow", "pillows", "topper"),
-    "massage": _pattern(
+    "mattress": word_pattern("mattress", "mattresses", "bed", "beds", "pillow", "pillows", "topper"),
+    "massage": word_pattern(
         "massage", "massages", "liniment", "rub", "rubs", "balm", "deep heat", "tiger balm",
         "ointment", "gel",
     ),
-    "caffeine": _pattern(
+    "caffeine": word_pattern(
         "caffeine", "coffee", "coffees", "espresso", "tea", "energy drink", "energy drinks",
         "cola", "red bull",
     ),
 }
 
 _LIFESTYLE_TEXT: Dict[str, str] = {
+    "bed_rest": (
+        "Staying in bed isn't recommended for back pain. Lying still for long spells lets the "
+        "back stiffen and the supporting muscles weaken, which tends to slow recovery. A short "
+        "rest to ease a flare is fine; then get up and move gently again. Little and often "
+        "works well: a few short, easy walks spread through the day, building toward one "
+        "steady walk as things settle."
+    ),
     "sleep": (
         "Good sleep supports healing. The best sleep aid is being physically tired, so an "
         "active day with your walk or exercises helps. Keep caffeine and nicotine away from "
@@ -225,13 +247,25 @@ _LIFESTYLE_TEXT: Dict[str, str] = {
     ),
 }
 
+# Words that ask about the bed itself, even alongside a question about resting.
+_BEDDING = word_pattern("mattress", "mattresses", "pillow", "pillows", "topper", "new bed")
+
 # At most this many topic answers in one reply, so the message stays readable.
 _MAX_LIFESTYLE_TOPICS = 3
 
 
 def lifestyle_answer(text: str) -> str:
     """Lifestyle guidance for the topics mentioned (sleep, diet, smoking ...), or a summary."""
-    topics = _topics_in_order(_clean(text), _LIFESTYLE_TOPICS)
+    cleaned = clean_text(text)
+    topics = _topics_in_order(cleaned, _LIFESTYLE_TOPICS)
+    if "bed_rest" in topics:
+        # "should I stay in bed?" asks about resting, not about the bed or sleep.
+        topics.remove("bed_rest")
+        topics.insert(0, "bed_rest")
+        if "sleep" in topics:
+            topics.remove("sleep")
+        if "mattress" in topics and not _BEDDING.search(cleaned):
+            topics.remove("mattress")
     if "mattress" in topics and "sleep" in topics:
         topics.remove("sleep")  # "best bed for sleeping?" is a mattress question
     if not topics:

@@ -11,10 +11,8 @@ from typing import List, Optional, Sequence
 
 from bot.clinical import checkin_streak, is_meaningful_change
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
+from bot.thresholds import WALK_TARGET_MAX, WALK_TARGET_MIN, WEEK_DAYS
 
-WINDOW_DAYS = 7
-WALK_TARGET_MIN = 20
-WALK_TARGET_MAX = 30
 STRENGTH_KINDS = ("strengthening", "stabilization", "mckenzie")
 
 
@@ -31,12 +29,17 @@ class ProgressSummary:
     aerobic_minutes_7d: float  # walking + cycling + swimming + water_therapy
     longest_walk_7d: float
     strengthening_sessions_7d: int  # strengthening + stabilization + mckenzie
+    # The days of the first and latest scores, and the summary's "today"; None
+    # leaves the dates out of the text.
+    first_score_on: Optional[date] = None
+    latest_score_on: Optional[date] = None
+    today: Optional[date] = None
 
 
 def _in_window(activity: ActivityRecord, today: date) -> bool:
     """True for today and the 6 days before it."""
     day = activity.at.date()
-    return today - timedelta(days=WINDOW_DAYS - 1) <= day <= today
+    return today - timedelta(days=WEEK_DAYS - 1) <= day <= today
 
 
 def _minutes(activities: Sequence[ActivityRecord], kinds: Sequence[str]) -> List[float]:
@@ -50,7 +53,8 @@ def summarize_progress(
 ) -> ProgressSummary:
     """Condense the logs into the numbers the progress message needs."""
     past = sorted((c for c in checkins if c.at.date() <= today), key=lambda c: c.at)
-    scores = [float(c.pain_score) for c in past if c.pain_score is not None]
+    scored = [c for c in past if c.pain_score is not None]
+    scores = [float(c.pain_score) for c in scored]
     first = scores[0] if scores else None
     latest = scores[-1] if scores else None
     change = latest - first if len(scores) >= 2 else None
@@ -69,6 +73,9 @@ def summarize_progress(
         aerobic_minutes_7d=sum(_minutes(week, AEROBIC_ACTIVITIES)),
         longest_walk_7d=max(walks, default=0.0),
         strengthening_sessions_7d=sum(1 for a in week if a.kind in STRENGTH_KINDS),
+        first_score_on=scored[0].at.date() if scored else None,
+        latest_score_on=scored[-1].at.date() if scored else None,
+        today=today,
     )
 
 
@@ -76,6 +83,31 @@ def fmt_number(value: float) -> str:
     """3.0 -> "3", 2.5 -> "2.5": scores and minutes read naturally in chat."""
     rounded = round(value, 1)
     return str(int(rounded)) if rounded == int(rounded) else str(rounded)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def say_day(day: date, today: date, on: bool = True) -> str:
+    """A past day as a person says it: "today", "yesterday", "on Monday" within
+    the week, "on 12 Nov" beyond it (with the year when it differs).
+
+    on=False drops the "on" before a weekday ("the same as Monday"); a date
+    keeps it ("the same as on 12 Nov").
+    """
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if 1 < days < WEEK_DAYS:
+        name = _WEEKDAYS[day.weekday()]
+        return f"on {name}" if on else name
+    name = f"{day.day} {_MONTHS[day.month - 1]}"
+    if day.year != today.year:
+        name += f" {day.year}"
+    return f"on {name}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -98,7 +130,11 @@ def _score_line(s: ProgressSummary) -> Optional[str]:
         return (f"Your pain score so far is {fmt_number(s.latest_score)}/10. "
                 "One more check-in and I can start showing you the trend.")
     first, latest = fmt_number(s.first_score), fmt_number(s.latest_score)
-    moved = f"Your pain went from {first}/10 at your first check-in to {latest}/10 now"
+    if s.today is not None and s.first_score_on is not None and s.latest_score_on is not None:
+        moved = (f"Your pain went from {first}/10 {say_day(s.first_score_on, s.today)} "
+                 f"to {latest}/10 {say_day(s.latest_score_on, s.today)}")
+    else:
+        moved = f"Your pain went from {first}/10 at your first check-in to {latest}/10 now"
     if s.improved and s.meaningful:
         return (f"{moved}. That's a clinically meaningful improvement "
                 "(a drop of 2 points or 30% is what counts) — well done, your effort is paying off!")
@@ -106,7 +142,7 @@ def _score_line(s: ProgressSummary) -> Optional[str]:
         return (f"{moved}. It's heading the right way, though not yet the 2-point "
                 "or 30% drop that counts as a meaningful change. Steady does it.")
     if s.change == 0:
-        return (f"Your pain is at {latest}/10, the same as your first check-in. "
+        return (f"Your pain is at {latest}/10, the same as at your first check-in{_since(s)}. "
                 "Progress can be slow and uneven; gradual, steady activity is what "
                 "helps the back recover.")
     if s.meaningful:
@@ -116,6 +152,12 @@ def _score_line(s: ProgressSummary) -> Optional[str]:
     return (f"{moved}. That's a little higher, but not a meaningful change — ups and "
             "downs are normal. If it keeps getting worse, please see a doctor or "
             "physiotherapist.")
+
+
+def _since(s: ProgressSummary) -> str:
+    if s.today is None or s.first_score_on is None:
+        return ""
+    return f" {say_day(s.first_score_on, s.today)}"
 
 
 def _walking_line(s: ProgressSummary) -> str:

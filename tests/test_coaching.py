@@ -4,8 +4,8 @@ from datetime import datetime
 import pytest
 
 from bot.coaching import (
-    activity_feedback, checkin_feedback, fear_reassurance, is_stop_and_go, sleep_feedback,
-    stop_and_go_feedback,
+    activity_feedback, checkin_feedback, direction_advice, fear_reassurance, is_stop_and_go,
+    sleep_feedback, stop_and_go_feedback,
 )
 from bot.escalation import NO_IMPROVEMENT, REASONS, SPREADING_NUMBNESS, SPREADING_REPEATED, WORSENING
 from bot.records import ActivityRecord, CheckinRecord
@@ -83,13 +83,27 @@ def test_centralizing_encouraged():
 def test_peripheralizing_advice_without_softening():
     text = joined(checkin_feedback(checkin(6, location="leg"), checkin(4, YESTERDAY, "lower_back"),
                                    4, "peripheralizing", 2))
-    assert "further from your back" in text
-    assert "stop or ease off" in text
+    assert "spreading further down your leg" in text
+    assert "moving away from your spine" in text
+    assert "stop or reduce the movement that set it off" in text
     assert "opposite" in text
-    assert "keeps spreading" in text
+    assert "keeps spreading" in text and "numbness or tingling" in text
     assert "doctor or physiotherapist" in text
-    assert "up from 4" in text
+    assert "up from 4 yesterday" in text
     assert "hurt does not always mean harm" not in text
+    assert "what were you doing" not in text  # the check-in asks that itself
+
+
+def test_direction_advice_is_exposed_for_the_checkin():
+    spreading_text = direction_advice("peripheralizing")
+    assert "moving away from your spine" in spreading_text
+    assert "stop or reduce" in spreading_text.lower() and "opposite" in spreading_text
+    assert "?" not in spreading_text
+    centralizing_text = direction_advice("centralizing")
+    assert "good sign" in centralizing_text.lower()
+    assert "mckenzie" in centralizing_text.lower() and "keep doing what helped" in centralizing_text
+    for other in ("stable", "unknown", None):
+        assert direction_advice(other) is None
 
 
 @pytest.mark.parametrize("streak", [3, 7, 14, 30])
@@ -116,11 +130,11 @@ def test_spreading_referral_carries_the_direction_advice_once(reason):
     lines = spreading((reason,))
     text = joined(lines)
     assert "within the next few days" in lines[-1]
-    assert "stop or reduce the movement that made it spread" in text
+    assert "stop or reduce the movement that set it off" in text
     assert text.count("stop or") == 1
     assert text.count("opposite") == 1
     assert text.count("doctor or physiotherapist") == 1
-    assert "further from your back" not in text  # the referral says why instead
+    assert "moving away from your spine" not in text  # the referral says why instead
     assert "keeps spreading" not in text
     assert "hurt does not always mean harm" not in text
 
@@ -128,8 +142,8 @@ def test_spreading_referral_carries_the_direction_advice_once(reason):
 def test_other_referral_keeps_the_spreading_self_care_and_drops_the_watch_out():
     lines = spreading((WORSENING,))
     text = joined(lines)
-    assert "further from your back" in text
-    assert text.count("stop or") == 1  # "stop or ease off", from the direction line
+    assert "moving away from your spine" in text
+    assert text.count("stop or") == 1  # from the direction line
     assert "keeps spreading" not in text
     assert text.count("doctor or physiotherapist") == 1
     assert "2 points higher" in lines[-1]
@@ -137,7 +151,7 @@ def test_other_referral_keeps_the_spreading_self_care_and_drops_the_watch_out():
 
 def test_without_referral_the_spreading_advice_is_unchanged():
     text = joined(spreading())
-    assert "keeps spreading" in text and "stop or ease off" in text
+    assert "keeps spreading" in text and "stop or reduce" in text
     assert "within the next few days" not in text
 
 

@@ -1,4 +1,5 @@
 """Tier-3 referral rules from the check-in history, each at its boundary."""
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -6,9 +7,12 @@ import pytest
 from bot.escalation import (
     NO_IMPROVEMENT,
     REASONS,
+    SEE_A_DOCTOR,
     SPREADING_NUMBNESS,
     SPREADING_REPEATED,
     WORSENING,
+    EpisodeAge,
+    episode_age,
     episode_start,
     new_reasons,
     referral_advice,
@@ -39,60 +43,72 @@ def test_episode_starts_at_onset_else_first_stored_checkin_else_now():
     assert episode_start([], ck(), None) == NOW
 
 
-# --- no improvement after 4 weeks ------------------------------------------------
+# --- "see a doctor if it lasts more than a few weeks": 4 weeks, whatever the scores ----
 
-@pytest.mark.parametrize("days,expected", [(27, ()), (28, (NO_IMPROVEMENT,))])
+def test_old_names_still_import_and_keep_the_stored_code():
+    from bot.escalation import NO_IMPROVEMENT_DAYS
+    from bot.thresholds import SEE_A_DOCTOR_DAYS
+    assert NO_IMPROVEMENT == SEE_A_DOCTOR == "no_improvement_4_weeks"
+    assert NO_IMPROVEMENT_DAYS == SEE_A_DOCTOR_DAYS == 28
+
+
+@pytest.mark.parametrize("days,expected", [(27, ()), (28, (SEE_A_DOCTOR,))])
 def test_four_weeks_since_onset_boundary(days, expected):
     history = [ck(days - 1, 6)]
     assert reasons(history, ck(0, 6), onset=TODAY - timedelta(days=days)) == expected
 
 
-@pytest.mark.parametrize("days,expected", [(27, ()), (28, (NO_IMPROVEMENT,))])
+@pytest.mark.parametrize("days,expected", [(27, ()), (28, (SEE_A_DOCTOR,))])
 def test_four_weeks_since_first_checkin_when_onset_unknown(days, expected):
     history = [ck(days, 6), ck(3, 6)]
     assert reasons(history, ck(0, 6)) == expected
 
 
-@pytest.mark.parametrize("baseline,score,expected", [
-    (8, 6.1, (NO_IMPROVEMENT,)),  # 1.9 points and under 30%: not improved
-    (8, 6, ()),                   # exactly 2 points: improved
-    (5, 3.6, (NO_IMPROVEMENT,)),  # 28%
-    (5, 3.5, ()),                 # exactly 30%
-    (4, 7, (NO_IMPROVEMENT,)),    # worse is not better
+@pytest.mark.parametrize("baseline,score", [
+    (8, 6.1),  # not a meaningful drop
+    (8, 6),    # exactly 2 points: improved, still said
+    (8, 2),    # much better, still said: it has lasted a month
+    (5, 3.5),  # exactly 30%
+    (4, 7),    # worse
 ])
-def test_improvement_is_measured_from_the_baseline(baseline, score, expected):
+def test_said_after_four_weeks_whatever_the_scores(baseline, score):
     history = [ck(30, baseline), ck(2, score + 1)]
-    assert reasons(history, ck(0, score)) == expected
+    assert reasons(history, ck(0, score)) == (SEE_A_DOCTOR,)
 
 
-def test_no_pain_today_is_no_referral():
+def test_no_pain_today_holds_it_back_until_pain_returns():
     assert reasons([ck(30, 6)], ck(0, 0)) == ()
+    assert reasons([ck(30, 6), ck(1, 0)], ck(0, 1)) == (SEE_A_DOCTOR,)
 
 
-@pytest.mark.parametrize("trend,expected", [
-    ("worse", (NO_IMPROVEMENT,)), ("same", (NO_IMPROVEMENT,)), ("better", ()), (None, ()),
-])
-def test_without_a_score_the_trend_decides(trend, expected):
-    assert reasons([ck(30, 6)], ck(0, trend=trend)) == expected
+@pytest.mark.parametrize("trend", ["worse", "same", "better", None])
+def test_without_a_score_it_is_said_whatever_the_trend(trend):
+    assert reasons([ck(30, 6)], ck(0, trend=trend)) == (SEE_A_DOCTOR,)
 
 
-def test_baseline_is_the_first_scored_checkin_of_the_episode():
-    onset = TODAY - timedelta(days=40)
-    history = [ck(60, 9),            # previous episode: a 5-point drop would look like progress
-               ck(35),               # this episode, no score
-               ck(34, 5), ck(10, 5)]
-    assert reasons(history, ck(0, 4), onset=onset) == (NO_IMPROVEMENT,)
-    assert reasons(history, ck(0, 4), onset=None) == ()  # one long episode: 9 -> 4 improved
+def test_counts_from_the_onset_not_an_earlier_episode():
+    history = [ck(60, 9), ck(20, 5)]
+    assert reasons(history, ck(0, 4), onset=TODAY - timedelta(days=20)) == ()
+    assert reasons(history, ck(0, 4), onset=TODAY - timedelta(days=29)) == (SEE_A_DOCTOR,)
+    assert reasons(history, ck(0, 4), onset=None) == (SEE_A_DOCTOR,)  # from the first check-in
 
 
 def test_pain_still_there_four_weeks_after_onset_with_no_earlier_score():
-    assert reasons([], ck(0, 3), onset=TODAY - timedelta(days=28)) == (NO_IMPROVEMENT,)
+    assert reasons([], ck(0, 3), onset=TODAY - timedelta(days=28)) == (SEE_A_DOCTOR,)
 
 
 def test_new_onset_restarts_the_four_weeks():
     history = [ck(60, 6), ck(30, 6)]
-    assert reasons(history, ck(0, 6)) == (NO_IMPROVEMENT,)
+    assert reasons(history, ck(0, 6)) == (SEE_A_DOCTOR,)
     assert reasons(history, ck(0, 6), onset=TODAY - timedelta(days=5)) == ()
+
+
+def test_episode_age_counts_from_the_onset_else_the_first_checkin():
+    history = [ck(36, 6), ck(3, 6)]
+    unknown = episode_age(history, ck(0, 6), None, TODAY)
+    assert (unknown.start, unknown.onset_known, unknown.weeks) == (TODAY - timedelta(days=36), False, 5)
+    known = episode_age(history, ck(0, 6), TODAY - timedelta(days=29), TODAY)
+    assert (known.start, known.onset_known, known.weeks) == (TODAY - timedelta(days=29), True, 4)
 
 
 # --- worsening above baseline ----------------------------------------------------
@@ -248,24 +264,24 @@ def test_advice_once_per_episode_and_again_after_a_new_onset():
         fresh = new_reasons(found, given_since(log, history, current, None))
         log += [(current.at, r) for r in fresh]
         history.append(current)
-    assert [r for _, r in log] == [NO_IMPROVEMENT]
+    assert [r for _, r in log] == [SEE_A_DOCTOR]
 
     onset = TODAY - timedelta(days=28)  # a new flare-up 4 weeks ago, still not better
     history.append(ck(27, 6))
     current = ck(0, 6)
     found = tier3_reasons(history, current, "stable", onset, TODAY)
-    assert new_reasons(found, given_since(log, history, current, onset)) == (NO_IMPROVEMENT,)
+    assert new_reasons(found, given_since(log, history, current, onset)) == (SEE_A_DOCTOR,)
     assert new_reasons(found, given_since(log, history, current, None)) == ()
 
 
 # --- the advice ------------------------------------------------------------------
 
 SEE_SOON = "please see a doctor or physiotherapist soon (within the next few days)"
-STOP = "stop or reduce the movement that made it spread"
+STOP = "stop or reduce the movement that set it off"
 
 
 @pytest.mark.parametrize("reason,explained", [
-    (NO_IMPROVEMENT, "four weeks"),
+    (SEE_A_DOCTOR, "four weeks or more"),
     (WORSENING, "2 points higher than where it started"),
     (SPREADING_REPEATED, "two check-ins in a row"),
     (SPREADING_NUMBNESS, "new numbness or tingling in one leg"),
@@ -279,10 +295,36 @@ def test_advice_says_see_someone_soon_and_why(reason, explained):
 
 
 def test_advice_for_several_reasons_is_one_message_saying_each_thing_once():
-    text = referral_advice([SPREADING_NUMBNESS, NO_IMPROVEMENT, SPREADING_REPEATED])
+    text = referral_advice([SPREADING_NUMBNESS, SEE_A_DOCTOR, SPREADING_REPEATED])
     assert text.lower().count("please see a doctor") == 1
     assert text.count(STOP) == 1
-    assert text.index("four weeks") < text.index("two check-ins") < text.index("new numbness")
+    assert text.count("four weeks or more") == 1
+    assert text.index("about a month") < text.index("two check-ins") < text.index("new numbness")
+
+
+def words(text):
+    return re.findall(r"[\w']+", text)
+
+
+def test_see_a_doctor_counts_from_the_first_checkin_when_onset_unknown_and_says_so():
+    age = EpisodeAge(start=date(2024, 5, 19), onset_known=False, today=TODAY)  # 42 days
+    text = referral_advice([SEE_A_DOCTOR], age)
+    assert "you first checked in with me 6 weeks ago, on 19 May" in text
+    assert "I don't know when the pain began" in text and "counting from then" in text
+    assert "four weeks or more" in text
+    assert "6" in words(text) and "42" not in words(text)
+
+
+def test_see_a_doctor_counts_from_a_known_onset():
+    age = EpisodeAge(start=date(2024, 6, 1), onset_known=True, today=TODAY)  # 29 days
+    text = referral_advice([SEE_A_DOCTOR], age)
+    assert "your back pain began 4 weeks ago, on 1 Jun" in text
+    assert "don't know" not in text and "checked in with me" not in text
+
+
+def test_see_a_doctor_dates_across_a_new_year():
+    age = EpisodeAge(start=date(2023, 12, 1), onset_known=True, today=date(2024, 1, 5))
+    assert "5 weeks ago, on 1 Dec 2023" in referral_advice([SEE_A_DOCTOR], age)
 
 
 def test_no_reasons_no_advice():

@@ -118,6 +118,13 @@ LIFESTYLE_QUESTIONS = [
     ("heat or ice?", "heat_cold", ["heat", "cold", "safe"]),
     ("is a hot water bottle ok", "heat_cold", ["heat"]),
     ("what's the best mattress?", "mattress", ["no single best", "comfortabl", "stiff"]),
+    ("what mattress is best?", "mattress", ["no single best"]),
+    ("is a firm bed better for my back?", "mattress", ["no single best"]),
+    ("should I stay in bed?", "bed_rest", ["isn't recommended", "short", "walk"]),
+    ("is bed rest good for my back?", "bed_rest", ["isn't recommended", "move gently"]),
+    ("should I lie down all day?", "bed_rest", ["isn't recommended", "little and often"]),
+    ("should I rest my back or keep moving?", "bed_rest", ["short rest"]),
+    ("I've been lying in bed since Monday", "bed_rest", ["stiffen"]),
     ("do I need a new bed", "mattress", ["no single best"]),
     ("does massage help", "massage", ["safe", "exercise"]),
     ("can I use a liniment", "massage", ["liniment"]),
@@ -141,6 +148,21 @@ def test_lifestyle_answers_stay_dose_free_and_do_not_overclaim():
         assert not re.search(r"\d|\bmg\b|\bdos(e|age)\b", text, re.IGNORECASE), text
     mattress = guidance._LIFESTYLE_TEXT["mattress"].lower()
     assert "no single best" in mattress and "firm mattress is best" not in mattress
+
+
+@pytest.mark.parametrize("question", [
+    "should I stay in bed?", "is bed rest good for my back?", "should I lie down all day?",
+    "should I stay in bed and sleep it off?",
+])
+def test_bed_rest_is_not_answered_with_mattress_or_sleep_advice(question):
+    answer = lifestyle_answer(question)
+    assert answer == guidance._LIFESTYLE_TEXT["bed_rest"]
+    assert "mattress" not in answer.lower()
+
+
+def test_bed_rest_with_a_mattress_question_answers_both_rest_first():
+    answer = lifestyle_answer("I've stayed in bed all week, do I need a new mattress?")
+    assert answer == " ".join([guidance._LIFESTYLE_TEXT["bed_rest"], guidance._LIFESTYLE_TEXT["mattress"]])
 
 
 def test_several_lifestyle_topics_in_order_of_mention():

@@ -162,3 +162,31 @@ def test_render_from_summary_end_to_end():
     text = render_progress(summarize_progress(checkins, [walk(20, 30)], TODAY))
     assert "4 times" in text and "4-day streak" in text
     assert "8/10" in text and "5/10" in text and "meaningful improvement" in text
+
+
+# --- dates in the summary -------------------------------------------------------------
+
+def test_summary_keeps_the_days_of_the_first_and_latest_scores():
+    checkins = [CheckinRecord(at=datetime(2024, 3, 1, 9), pain_score=6),
+                CheckinRecord(at=at(19), pain_score=5), CheckinRecord(at=at(20))]
+    s = summarize_progress(checkins, [], TODAY)
+    assert (s.first_score_on, s.latest_score_on, s.today) == (date(2024, 3, 1), date(2024, 3, 19), TODAY)
+
+
+def test_render_cites_the_days_of_first_and_latest_scores():
+    checkins = [CheckinRecord(at=datetime(2024, 3, 3, 9), pain_score=6), CheckinRecord(at=at(20), pain_score=4)]
+    text = render_progress(summarize_progress(checkins, [], TODAY))
+    assert "from 6/10 on 3 Mar to 4/10 today" in text
+    assert "meaningful improvement" in text
+
+
+def test_render_cites_a_weekday_within_the_week():
+    checkins = [CheckinRecord(at=at(18), pain_score=7), CheckinRecord(at=at(19), pain_score=6.5)]
+    text = render_progress(summarize_progress(checkins, [], TODAY))  # 18 Mar 2024 was a Monday
+    assert "from 7/10 on Monday to 6.5/10 yesterday" in text
+
+
+def test_render_no_change_cites_the_first_day():
+    checkins = [CheckinRecord(at=datetime(2024, 3, 1, 9), pain_score=5), CheckinRecord(at=at(20), pain_score=5)]
+    text = render_progress(summarize_progress(checkins, [], TODAY))
+    assert "the same as at your first check-in on 1 Mar" in text
