@@ -14,22 +14,30 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import yaml
 
-from bot.knowledge.model import CATEGORIES, DIRECTIONS, MUSCLES, Exercise
-from bot.records import ACTIVITIES, AEROBIC_ACTIVITIES, PHASES
+from bot.knowledge.model import (
+    CATEGORIES, DIRECTIONS, MUSCLES, NON_TRAINING_CATEGORIES, PAIN_RULE, Exercise,
+)
+from bot.records import ACTIVITIES, AEROBIC_ACTIVITIES, CAUTIONS, PHASES
 
 __all__ = [
-    "DEFAULT_PATH", "Exercise", "KnowledgeBase", "KnowledgeBaseError",
+    "DEFAULT_PATH", "Exercise", "KnowledgeBase", "KnowledgeBaseError", "PAIN_RULE",
     "default_knowledge_base", "load_knowledge_base",
 ]
 
 DEFAULT_PATH = Path(__file__).with_name("exercises.yml")
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Exercise))
-_STRING_FIELDS = ("id", "name", "category", "activity", "direction", "dose", "progression")
-_LIST_FIELDS = ("aliases", "muscles", "phases", "cautions", "steps")
-_NON_EMPTY_LISTS = ("muscles", "phases", "steps")
+_STRING_FIELDS = (
+    "id", "name", "category", "activity", "direction", "frequency", "dose", "next_step",
+)
+_LIST_FIELDS = ("aliases", "muscles", "phases", "cautions", "take_care", "steps")
+_NON_EMPTY_LISTS = ("muscles", "phases", "take_care", "steps")
+_BOOL_FIELDS = ("end_range", "nerve_tension")
+_LINK_FIELDS = ("progression", "regression")  # another entry's id, or null
 _ENUMS = {"category": CATEGORIES, "activity": ACTIVITIES, "direction": DIRECTIONS}
-_LIST_ENUMS = {"muscles": ("muscle", MUSCLES), "phases": ("phase", PHASES)}
+_LIST_ENUMS = {
+    "muscles": ("muscle", MUSCLES), "phases": ("phase", PHASES), "cautions": ("caution", CAUTIONS),
+}
 _SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 
@@ -148,6 +156,7 @@ def load_knowledge_base(path: Union[str, Path, None] = None) -> KnowledgeBase:
             if other != exercise.id:
                 raise fail(f"alias or name {' '.join(words)!r} is already used by {other!r}")
         exercises.append(exercise)
+    _check_links(exercises, where)
     return KnowledgeBase(exercises)
 
 
@@ -162,6 +171,31 @@ def _label(entry: Any, position: int) -> str:
     if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"].strip():
         return f"entry {entry['id'].strip()!r}"
     return f"entry #{position}"
+
+
+def _check_links(exercises: List[Exercise], where: str) -> None:
+    """Every progression/regression names another entry, and no progression loops back."""
+    ids = {e.id for e in exercises}
+    by_id = {e.id: e for e in exercises}
+    for e in exercises:
+        for key in _LINK_FIELDS:
+            target = getattr(e, key)
+            if target is None:
+                continue
+            if target == e.id:
+                raise KnowledgeBaseError(f"{where}: entry {e.id!r}: {key} links to itself")
+            if target not in ids:
+                raise KnowledgeBaseError(f"{where}: entry {e.id!r}: {key} {target!r} is not a known id")
+    for e in exercises:
+        seen = [e.id]
+        step = e.progression
+        while step is not None:
+            if step in seen:
+                raise KnowledgeBaseError(
+                    f"{where}: entry {e.id!r}: progression loops back ({' -> '.join(seen + [step])})"
+                )
+            seen.append(step)
+            step = by_id[step].progression
 
 
 def _parse_entry(entry: Any, fail) -> Exercise:
@@ -181,7 +215,17 @@ def _parse_entry(entry: Any, fail) -> Exercise:
             raise fail(f"{key!r} must be a non-empty string")
         values[key] = value.strip()
     for key in _LIST_FIELDS:
-        values[key] = _string_list(entry[key], key, fail)
+        values[key] = _string_list(entry[key], key, fail, allow_empty=key == "muscles"
+                                   and entry.get("category") in NON_TRAINING_CATEGORIES)
+    for key in _BOOL_FIELDS:
+        if not isinstance(entry[key], bool):
+            raise fail(f"{key!r} must be true or false")
+        values[key] = entry[key]
+    for key in _LINK_FIELDS:
+        value = entry[key]
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise fail(f"{key!r} must be an exercise id or null")
+        values[key] = value.strip() if isinstance(value, str) else None
 
     if not _SNAKE_CASE.match(values["id"]):
         raise fail(f"id {values['id']!r} is not snake_case")
@@ -204,7 +248,7 @@ def _parse_entry(entry: Any, fail) -> Exercise:
     return Exercise(**values)
 
 
-def _string_list(value: Any, key: str, fail) -> Tuple[str, ...]:
+def _string_list(value: Any, key: str, fail, allow_empty: bool = False) -> Tuple[str, ...]:
     if not isinstance(value, list):
         raise fail(f"{key!r} must be a list of non-empty strings")
     items: List[str] = []
@@ -214,6 +258,6 @@ def _string_list(value: Any, key: str, fail) -> Tuple[str, ...]:
         if item.strip() in items:
             raise fail(f"{key!r} lists {item.strip()!r} twice")
         items.append(item.strip())
-    if key in _NON_EMPTY_LISTS and not items:
+    if key in _NON_EMPTY_LISTS and not items and not allow_empty:
         raise fail(f"{key!r} needs at least one item")
     return tuple(items)
