@@ -1,132 +1,110 @@
-"""The daily check-in: a form for score, most distal place and trend, then storage."""
+"""The daily check-in: read the tracker, call bot.usecases.checkin, speak.
+
+Every message of a check-in is merged into today's stored record as it
+arrives (one record per local day), so the form only ever asks for what is
+still unknown today, a question can be skipped ("not sure"), and a question
+or request in the middle is answered without losing what was said.
+"""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import clinical, coaching, escalation, lexicon
-from bot.parsing import parse_pain_score
-from bot.records import CheckinRecord
+from bot.localtime import local_day
+from bot.usecases import checkin as usecase
 
-from actions.common import (
-    CLINICAL_KEY, canonical_values, entity_values, first_float, latest_intent, latest_text, now,
-    store, user_texts_since,
-)
+from actions.common import latest_intent, now, store
 
-CHECKIN_SLOTS = ("checkin_score", "checkin_location", "checkin_trend")
+FORM = "checkin_form"
+SLOT_OF = {"score": "checkin_score", "location": "checkin_location", "trend": "checkin_trend"}
+FIELD_OF = {slot: field for field, slot in SLOT_OF.items()}
+CHECKIN_SLOTS = tuple(SLOT_OF.values())
+# Intents that answer the check-in's questions; anything else mid-form is a digression
+# (the form rejects and a rule answers it), and a red flag always goes to its own rule.
+ANSWER_INTENTS = frozenset({"report_symptoms", "inform", "start_checkin", "dont_know"})
+SKIP_INTENT = "dont_know"
+PENDING_TRIGGER = "spread_trigger"
 
 
-def _is_red_flag(tracker: Tracker) -> bool:
-    """A red-flag message must never be swallowed as a form answer."""
-    return latest_intent(tracker) == "report_red_flag"
+def skipped_today(tracker: Tracker, day: date) -> Tuple[str, ...]:
+    prefix = f"{day.isoformat()}:"
+    return tuple(v[len(prefix):] for v in tracker.get_slot("checkin_skipped") or []
+                 if isinstance(v, str) and v.startswith(prefix))
+
+
+def said_today(tracker: Tracker, day: date) -> Optional[str]:
+    """The direction already told today, "" if today's check-in was reported without one."""
+    said = tracker.get_slot("checkin_said") or ""
+    stamp, _, direction = said.partition("|")
+    return direction if stamp == day.isoformat() else None
+
+
+def _slot_events(record) -> List[Dict[Text, Any]]:
+    values = {"checkin_score": record.pain_score if record else None,
+              "checkin_location": record.location if record else None,
+              "checkin_trend": record.trend if record else None}
+    return [SlotSet(slot, value) for slot, value in values.items()]
 
 
 class ValidateCheckinForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_checkin_form"
 
-    async def extract_checkin_score(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        if _is_red_flag(tracker):
-            return {}
-        score = first_float(entity_values(tracker, "pain_score"), 0, 10)
-        if score is None:
-            score = parse_pain_score(latest_text(tracker))
-        if (score is None and latest_intent(tracker) == "inform"
-                and tracker.get_slot("requested_slot") == "checkin_score"):
-            score = -1  # an answer we can't read: validation explains and asks again
-        return {"checkin_score": score} if score is not None else {}
-
-    async def extract_checkin_location(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        if _is_red_flag(tracker):
-            return {}
-        place = clinical.most_distal(canonical_values(tracker, "body_part"))
-        return {"checkin_location": place} if place else {}
-
-    async def extract_checkin_trend(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        if _is_red_flag(tracker):
-            return {}
-        trends = canonical_values(tracker, "trend")
-        return {"checkin_trend": trends[0]} if trends else {}
-
-    def validate_checkin_score(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        score = first_float([value], 0, 10)
-        if score is None:
-            dispatcher.utter_message(text="Please give me a number from 0 (no pain) to 10 (worst).")
-        return {"checkin_score": score}
-
-
-def _extras_from_messages(messages: List[dict]) -> tuple:
-    """Side and symptoms mentioned anywhere in this check-in's messages."""
-    sides: List[str] = []
-    symptoms: List[str] = []
-    for msg in messages:
-        text = msg.get("text") or ""
-        for ent in (msg.get("parse_data") or {}).get("entities") or []:
-            target = sides if ent.get("entity") == "side" else symptoms if ent.get("entity") == "symptom" else None
-            value = lexicon.canonical(ent.get("entity"), str(ent.get("value"))) if target is not None else None
-            if value and value not in target:
-                target.append(value)
-        if CLINICAL_KEY in (msg.get("parse_data") or {}):
-            continue  # the clinical reader's entities are already the affirmed ones
-        for value in lexicon.find_values("side", text):
-            if value not in sides:
-                sides.append(value)
-        for value in lexicon.find_values("symptom", text):
-            if value not in symptoms:
-                symptoms.append(value)
-    side = "both" if len(sides) > 1 else (sides[0] if sides else None)
-    return side, tuple(symptoms)
-
-
-def _new_referrals(sender: str, history: Sequence[CheckinRecord], current: CheckinRecord,
-                   onset: Optional[date], today: date) -> Tuple[str, ...]:
-    """Tier-3 reasons that apply now and were not already given this episode."""
-    reasons = escalation.tier3_reasons(history, current, current.direction, onset, today)
-    if not reasons:
-        return ()
-    since = escalation.episode_start(history, current, onset)
-    given = store().escalation_reasons_since(sender, since, escalation.TIER)
-    return escalation.new_reasons(reasons, given, store().open_escalation(sender) is not None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        intent = latest_intent(tracker)
+        active = (tracker.active_loop or {}).get("name") == FORM
+        after_answer = tracker.latest_action_name == "action_listen"
+        if active and after_answer and intent not in ANSWER_INTENTS:
+            return []  # a digression or a red flag: nothing extracted, so the form rejects
+        at = now()
+        day = local_day(at)
+        requested = tracker.get_slot("requested_slot") if active else None
+        skipped = skipped_today(tracker, day)
+        events: List[Dict] = []
+        turn = usecase.turn_from_parse(tracker.latest_message) if after_answer or not active \
+            else usecase.CheckinTurn()
+        if after_answer and intent == SKIP_INTENT and requested in FIELD_OF:
+            skipped += (FIELD_OF[requested],)
+            events.append(SlotSet("checkin_skipped", list(tracker.get_slot("checkin_skipped") or [])
+                                  + [f"{day.isoformat()}:{FIELD_OF[requested]}"]))
+        noted = usecase.note_turn(store(), tracker.sender_id, turn, at, day, skipped)
+        if (active and after_answer and requested == "checkin_score" and intent == "inform"
+                and turn.score is None and "score" in noted.missing):
+            dispatcher.utter_message(text="Please give me a number from 0 (no pain) to 10 (worst), "
+                                          "or say \"not sure\" to skip it.")
+        events += _slot_events(noted.record)
+        events.append(SlotSet("requested_slot", SLOT_OF[noted.missing[0]] if noted.missing else None))
+        return events
 
 
 class ActionRecordCheckin(Action):
-    """Store the check-in, work out the pain direction, encourage and refer (tier 3)."""
+    """Reply to the finished check-in; asks what set spreading pain off, once a day."""
 
     def name(self) -> Text:
         return "action_record_checkin"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
-        sender = tracker.sender_id
         at = now()
-        side, symptoms = _extras_from_messages(user_texts_since(tracker, self.name()))
-        score: Optional[float] = first_float([tracker.get_slot("checkin_score")], 0, 10)
-        current = CheckinRecord(
-            at=at, pain_score=score, location=tracker.get_slot("checkin_location"),
-            side=side, symptoms=symptoms, trend=tracker.get_slot("checkin_trend"),
-        )
-        profile = store().profile(sender)
-        history = profile.checkins
-        direction = clinical.pain_direction(clinical.previous_location(history), current.location)
-        current = replace(current, direction=direction)
-        store().add_checkin(sender, current, direction)
-        referral = _new_referrals(sender, history, current, profile.onset, at.date())
-        for reason in referral:
-            store().record_escalation(sender, escalation.TIER, reason, at)
-
-        scored = [c for c in history if c.pain_score is not None]
-        previous = scored[-1] if scored else None
-        first_score = scored[0].pain_score if scored else None
-        streak = clinical.streak_gained([c.at for c in history], at.date())
-        for line in coaching.checkin_feedback(current, previous, first_score, direction, streak,
-                                              referral):
+        day = local_day(at)
+        said = said_today(tracker, day)
+        outcome = usecase.finish(store(), tracker.sender_id, at, day, said)
+        events: List[Dict] = [SlotSet(slot, None) for slot in CHECKIN_SLOTS]
+        if outcome is None:
+            dispatcher.utter_message(text="No problem, we can check in another time. Just tell me "
+                                          "how your back is whenever you like.")
+            return events
+        for line in usecase.reply_lines(outcome):
             dispatcher.utter_message(text=line)
-
-        events = [SlotSet("pain_direction", direction)]
-        if score is not None:
-            events.append(SlotSet("pain_score", score))
-        return events + [SlotSet(slot, None) for slot in CHECKIN_SLOTS]
+        if outcome.ask_trigger:
+            dispatcher.utter_message(response="utter_ask_spread_trigger")
+            events.append(SlotSet("pending_question", PENDING_TRIGGER))
+        told = outcome.direction if outcome.direction_news else (said or "")
+        events += [SlotSet("pain_direction", outcome.direction),
+                   SlotSet("checkin_said", f"{day.isoformat()}|{told}")]
+        if outcome.record.pain_score is not None:
+            events.append(SlotSet("pain_score", outcome.record.pain_score))
+        return events

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional
 
 from rasa_sdk import Tracker
 
@@ -23,9 +23,17 @@ def use_store(s: Optional[CoachStore]) -> None:
     _store_override = s
 
 
+_clock_override: Optional[Callable[[], datetime]] = None
+
+
 def now() -> datetime:
-    """Naive UTC; every stored time is UTC."""
-    return datetime.utcnow()
+    """Naive UTC; every stored time is UTC. Tests inject the clock with `use_clock`."""
+    return _clock_override() if _clock_override else datetime.utcnow()
+
+
+def use_clock(clock: Optional[Callable[[], datetime]]) -> None:
+    global _clock_override
+    _clock_override = clock
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -75,14 +83,3 @@ def first_float(values: Iterable[Any], low: float, high: float) -> Optional[floa
         if low <= number <= high:
             return number
     return None
-
-
-def user_texts_since(tracker: Tracker, action_name: str) -> List[dict]:
-    """User message dicts since `action_name` last ran (oldest first)."""
-    messages: List[dict] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == action_name:
-            break
-        if event.get("event") == "user":
-            messages.append(event)
-    return list(reversed(messages))

@@ -75,6 +75,48 @@ def pain_direction(previous: Optional[str], current: Optional[str]) -> str:
     return "stable"
 
 
+# "Leg pain": thigh level (or an unspecified leg) and further from the spine.
+LEG_RANK = LOCATION_RANK["thigh"]
+# Pain retreating "to the back" means it is now at buttock level or above.
+CENTRAL_RANK = LOCATION_RANK["buttock"]
+
+
+def report_direction(earlier: Optional[str], current: Optional[str], trend: Optional[str] = None,
+                     spread: Optional[str] = None) -> str:
+    """The pain direction one report shows (clinical-guidance.md, centralization).
+
+    `earlier` is the latest earlier location (this conversation first, then the
+    stored history), `current` the most distal place in this report, `trend`
+    its worse/better/same and `spread` the reader's cue: "further" (spreading
+    down, "the sciatica is worse") or "retreat" ("only in my back now").
+
+    - Both places known and different: moving down the leg is peripheralizing,
+      moving up centralizing.
+    - Otherwise, distal symptoms that increase are peripheralizing, with or
+      without an earlier place: pain said to spread, or leg pain (thigh level or
+      further) that gets worse ("my leg hurts more").
+    - Distal symptoms that fade while the back remains are centralizing.
+    - The same place with nothing else said is stable; no comparison, unknown.
+    """
+    moved = pain_direction(earlier, current)
+    if moved in ("peripheralizing", "centralizing"):
+        return moved
+    rank = location_rank(current)
+    if spread == "further" or (trend == "worse" and rank is not None and rank >= LEG_RANK):
+        return "peripheralizing"
+    if spread == "retreat" and (rank is None or rank <= CENTRAL_RANK):
+        return "centralizing"
+    return moved
+
+
+# What each phase means for the plan, in the person's terms (clinical-guidance.md).
+PHASE_WORDS: Mapping[str, str] = MappingProxyType({
+    "acute": "the first two weeks, when gentle movement, walking and easy stretches help most",
+    "subacute": "past the first two weeks, when strengthening joins the stretching and walking",
+    "chronic": "past twelve weeks, when steady, progressive strengthening and fitness matter most",
+})
+
+
 def phase_for(onset: Optional[date], today: date) -> Optional[str]:
     """Episode phase by days since onset; a future onset counts as today."""
     if onset is None:

@@ -49,6 +49,7 @@ class CheckinRecord:
     # not known, e.g. a record built before it was compared. Last, so positional
     # construction keeps working.
     direction: Optional[str] = None
+    day: Optional[date] = None  # the person's local day it belongs to (one check-in per day)
 
 
 @dataclass(frozen=True)

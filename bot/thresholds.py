@@ -27,5 +27,10 @@ WEEK_DAYS = 7              # "this week" = today and the 6 days before it
 # A pain score older than this many days no longer sets today's plan intensity.
 SCORE_FRESH_DAYS = 2
 
+# What set off spreading pain is kept out of plans for this long after it was said.
+TRIGGER_MEMORY_DAYS = 14
+# What helped pain retreat is preferred for this long.
+HELPED_MEMORY_DAYS = 28
+
 # --- sleep ------------------------------------------------------------------
 SHORT_SLEEP_HOURS = 6.0

@@ -104,9 +104,15 @@ def make_tracker(
     sender_id: str = "tester",
     active_loop: Optional[str] = None,
 ) -> Tracker:
-    """A tracker whose latest message is `text`, as the action server receives it."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-              "entities": entities or []}
+    """A tracker whose latest message is `text`, as the action server receives it.
+
+    The parse is the real one's shape: the clinical reader's affirmed entities (unless
+    `entities` is given, e.g. a button payload's) and its `clinical` key with the cues.
+    """
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
+    latest.update(clinical_parse(text))
+    if entities is not None:
+        latest["entities"] = entities
     user_event = {"event": "user", "text": text, "parse_data": latest}
     return Tracker(
         sender_id=sender_id,
@@ -118,6 +124,18 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def clinical_parse(text: str) -> Dict[str, Any]:
+    """What the NLU pipeline's clinical component adds to a parse (bot/nlu/component.py)."""
+    if not text or text.startswith("/"):
+        return {"entities": []}
+    from bot.nlu.clinical import CLINICAL_KEY, analyse
+
+    analysis = analyse(text)
+    entities = [{"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
+                 "extractor": "ClinicalSafetyExtractor"} for f in analysis.entities(affirmed_only=True)]
+    return {"entities": entities, CLINICAL_KEY: analysis.as_dict()}
 
 
 @pytest.fixture

@@ -28,16 +28,20 @@ class User(Base):
     sender_id = sa.Column(sa.String(255), nullable=False, unique=True)
     created_at = sa.Column(sa.DateTime, nullable=False)
     onset_date = sa.Column(sa.Date, nullable=True)
+    cautions = sa.Column(sa.String(255), nullable=False, default="", server_default="")
+    onset_asked_at = sa.Column(sa.DateTime, nullable=True)
 
     checkins = relationship("Checkin", cascade="all, delete-orphan", passive_deletes=True)
     activities = relationship("Activity", cascade="all, delete-orphan", passive_deletes=True)
     sleeps = relationship("SleepLog", cascade="all, delete-orphan", passive_deletes=True)
     escalations = relationship("Escalation", cascade="all, delete-orphan", passive_deletes=True)
     reminders = relationship("Reminder", cascade="all, delete-orphan", passive_deletes=True)
+    movement_notes = relationship("MovementNote", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Checkin(Base):
     __tablename__ = "coach_checkins"
+    __table_args__ = (sa.Index("ix_coach_checkins_user_day", "user_id", "local_date"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = _user_fk()
@@ -48,6 +52,8 @@ class Checkin(Base):
     symptoms = sa.Column(sa.String(255), nullable=False, default="")
     trend = sa.Column(sa.String(16), nullable=True)
     direction = sa.Column(sa.String(16), nullable=False, default="unknown")
+    local_date = sa.Column(sa.Date, nullable=True)  # the person's day: one check-in per day
+    updated_at = sa.Column(sa.DateTime, nullable=True)  # the latest amendment that day
 
 
 class Activity(Base):
@@ -91,3 +97,15 @@ class Reminder(Base):
     kind = sa.Column(sa.String(16), nullable=False)
     at_time = sa.Column(sa.Time, nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+
+
+class MovementNote(Base):
+    """What the person said set off spreading pain (effect "worse") or eased it ("better")."""
+
+    __tablename__ = "coach_movement_notes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = _user_fk()
+    at = sa.Column(sa.DateTime, nullable=False)
+    effect = sa.Column(sa.String(16), nullable=False)
+    movement = sa.Column(sa.String(64), nullable=False)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.records import ActivityRecord, CheckinRecord, Profile, SleepRecord
+from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile, SleepRecord
 from bot.store import models as m
 
 
@@ -53,6 +53,11 @@ class CoachStore:
                 checkins=tuple(self._checkins(s, user.id)),
                 activities=tuple(self._activities(s, user.id)),
                 sleeps=tuple(self._sleeps(s, user.id)),
+                cautions=_split(user.cautions),
+                movement_notes=tuple(
+                    MovementNote(at=r.at, effect=r.effect, movement=r.movement)
+                    for r in self._rows(s, m.MovementNote, user.id)),
+                onset_asked=user.onset_asked_at is not None,
             )
 
     @staticmethod
@@ -64,11 +69,20 @@ class CoachStore:
 
     def _checkins(self, s: Session, user_id: int) -> Iterator[CheckinRecord]:
         for r in self._rows(s, m.Checkin, user_id):
-            yield CheckinRecord(
-                at=r.at, pain_score=r.pain_score, location=r.location, side=r.side,
-                symptoms=tuple(x for x in r.symptoms.split(",") if x), trend=r.trend,
-                direction=r.direction,
-            )
+            yield _checkin_record(r)
+
+    def checkin_on(self, sender_id: str, day: date) -> Optional[CheckinRecord]:
+        """The person's check-in of that local day, if they have one."""
+        with self._unit() as s:
+            row = self._checkin_row(s, sender_id, day)
+            return _checkin_record(row) if row is not None else None
+
+    def _checkin_row(self, s: Session, sender_id: str, day: date) -> Optional[m.Checkin]:
+        return s.execute(
+            sa.select(m.Checkin).join(m.User)
+            .where(m.User.sender_id == sender_id, m.Checkin.local_date == day)
+            .order_by(m.Checkin.id.desc()).limit(1)
+        ).scalar_one_or_none()
 
     def _activities(self, s: Session, user_id: int) -> Iterator[ActivityRecord]:
         for r in self._rows(s, m.Activity, user_id):
@@ -126,14 +140,63 @@ class CoachStore:
             return [(r.kind, r.at_time, r.active) for r in rows]
 
     # ---- writes ------------------------------------------------------------
-    def add_checkin(self, sender_id: str, record: CheckinRecord, direction: str) -> None:
+    def add_checkin(self, sender_id: str, record: CheckinRecord, direction: str,
+                    day: Optional[date] = None) -> None:
         with self._unit() as s:
             user = self._user(s, sender_id)
             s.add(m.Checkin(
                 user_id=user.id, at=record.at, pain_score=record.pain_score,
                 location=record.location, side=record.side,
                 symptoms=",".join(record.symptoms), trend=record.trend, direction=direction,
+                local_date=day or record.at.date(),
             ))
+
+    def save_checkin_day(self, sender_id: str, day: date, record: CheckinRecord, at: datetime,
+                         cautions: Sequence[str] = ()) -> None:
+        """Write one turn of the check-in in one transaction.
+
+        The person's check-in for `day` is created or amended to `record` (one
+        row per local day; `record.at` stays the time it was first made), and
+        newly mentioned cautions are added.
+        """
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            row = self._checkin_row(s, sender_id, day)
+            if row is None:
+                row = m.Checkin(user_id=user.id, at=record.at, local_date=day)
+                s.add(row)
+            else:
+                row.updated_at = at
+            row.pain_score, row.location, row.side = record.pain_score, record.location, record.side
+            row.symptoms, row.trend = ",".join(record.symptoms), record.trend
+            row.direction = record.direction or "unknown"
+            self._add_notes(s, user, (), cautions)
+
+    def save_notes(self, sender_id: str, notes: Sequence[MovementNote] = (),
+                   cautions: Sequence[str] = (), escalations: Sequence[Tuple[int, str]] = (),
+                   at: Optional[datetime] = None) -> None:
+        """Append movement notes, cautions and escalations (given at `at`), in one transaction."""
+        if not (notes or cautions or escalations):
+            return
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            self._add_notes(s, user, notes, cautions)
+            for tier, reason in escalations:
+                s.add(m.Escalation(user_id=user.id, tier=tier, reason=reason, at=at or datetime.utcnow()))
+
+    @staticmethod
+    def _add_notes(s: Session, user: m.User, notes: Sequence[MovementNote],
+                   cautions: Sequence[str]) -> None:
+        known = _split(user.cautions)
+        user.cautions = ",".join(known + tuple(c for c in dict.fromkeys(cautions) if c not in known))
+        for note in notes:
+            s.add(m.MovementNote(user_id=user.id, at=note.at, effect=note.effect, movement=note.movement))
+
+    def mark_onset_asked(self, sender_id: str, at: datetime) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            if user.onset_asked_at is None:
+                user.onset_asked_at = at
 
     def add_activity(self, sender_id: str, record: ActivityRecord) -> None:
         with self._unit() as s:
@@ -196,7 +259,18 @@ class CoachStore:
             user = self._user(s, sender_id, create=False)
             if user is None:
                 return False
-            for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder):
+            for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder, m.MovementNote):
                 s.execute(sa.delete(model).where(model.user_id == user.id))
             s.execute(sa.delete(m.User).where(m.User.id == user.id))
             return True
+
+
+def _split(value: Optional[str]) -> Tuple[str, ...]:
+    return tuple(x for x in (value or "").split(",") if x)
+
+
+def _checkin_record(r: m.Checkin) -> CheckinRecord:
+    return CheckinRecord(
+        at=r.at, pain_score=r.pain_score, location=r.location, side=r.side,
+        symptoms=_split(r.symptoms), trend=r.trend, direction=r.direction, day=r.local_date,
+    )

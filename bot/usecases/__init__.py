@@ -1,0 +1,1 @@
+"""Use cases: one turn's work against the store, in one transaction each."""

@@ -1,0 +1,275 @@
+"""The daily check-in: one record per local day, amended by every later report that day.
+
+`note_turn` runs for each message of a check-in (the form's answers, a later
+"it's in my calf"): it merges what the message says into today's record,
+works out the pain direction against the latest earlier location, and writes
+the record, any newly mentioned cautions and what set off the spreading, in
+one transaction. So a digression, a restart or a new session loses nothing,
+and the form never asks again for what was already said today.
+
+`finish` runs when the check-in is complete: the decisions the reply is made
+of (acknowledge or update, improvement against earlier days, direction news,
+whether to ask what set the spreading off, tier-3 referrals given once per
+episode), with the referrals and what helped written in one transaction.
+
+Pure parts (`turn_from_parse`, `merge`, `missing`) take values and return values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from bot import clinical, coaching, escalation, lexicon
+from bot.nlu import context
+from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
+from bot.store import CoachStore
+
+FIELDS = ("score", "location", "trend")  # what the check-in asks for, in this order
+# Statuses under which a mentioned condition still applies: "I had a hip replacement last year".
+_CONDITION_STATUSES = (context.AFFIRMED, context.RESOLVED)
+_DIRECTIONAL = ("centralizing", "peripheralizing")
+
+
+@dataclass(frozen=True)
+class CheckinTurn:
+    """What one message says toward today's check-in (affirmed findings only)."""
+
+    score: Optional[float] = None
+    locations: Tuple[str, ...] = ()
+    side: Optional[str] = None
+    symptoms: Tuple[str, ...] = ()
+    trend: Optional[str] = None
+    spread: Optional[str] = None  # "further" or "retreat" (the reader's spread cue)
+    movements: Tuple[str, ...] = ()
+    conditions: Tuple[str, ...] = ()
+
+    def says_anything(self) -> bool:
+        return any((self.score is not None, self.locations, self.side, self.symptoms, self.trend,
+                    self.spread, self.conditions))
+
+
+def _values(entities: Iterable[Mapping], entity: str) -> List[str]:
+    found: List[str] = []
+    for ent in entities:
+        if ent.get("entity") != entity or ent.get("value") is None:
+            continue
+        value = lexicon.canonical(entity, str(ent["value"]).strip().lower())
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
+def _score(entities: Iterable[Mapping]) -> Optional[float]:
+    for ent in entities:
+        if ent.get("entity") != "pain_score":
+            continue
+        try:
+            value = float(ent.get("value"))
+        except (TypeError, ValueError):
+            continue
+        if 0 <= value <= 10:
+            return value
+    return None
+
+
+def _cues(parse: Mapping, entity: str, statuses: Sequence[str] = (context.AFFIRMED,)) -> List[str]:
+    clinical_part = parse.get("clinical") if isinstance(parse.get("clinical"), Mapping) else {}
+    found: List[str] = []
+    for cue in clinical_part.get("cues") or []:
+        if cue.get("entity") == entity and cue.get("status") in statuses and cue.get("value") not in found:
+            found.append(cue["value"])
+    return found
+
+
+def turn_from_parse(parse: Optional[Mapping]) -> CheckinTurn:
+    """Read one parse result (entities and the clinical reader's cues) into a turn.
+
+    The clinical component keeps only affirmed entities, so "nothing in my legs"
+    adds no leg; button payloads ("/inform{"pain_score": "5"}") carry their entity.
+    """
+    parse = parse or {}
+    entities = [e for e in parse.get("entities") or [] if isinstance(e, Mapping)]
+    sides = _values(entities, "side")
+    spread = _cues(parse, "spread")
+    return CheckinTurn(
+        score=_score(entities),
+        locations=tuple(_values(entities, "body_part")),
+        side="both" if len(sides) > 1 else (sides[0] if sides else None),
+        symptoms=tuple(_values(entities, "symptom")),
+        trend=next(iter(_values(entities, "trend")), None),
+        spread=spread[0] if spread else None,
+        movements=tuple(_cues(parse, "movement")),
+        conditions=tuple(_cues(parse, "condition", _CONDITION_STATUSES)),
+    )
+
+
+def merge(today: Optional[CheckinRecord], turn: CheckinTurn, at: datetime, day: date) -> CheckinRecord:
+    """Today's record with this message's news on top: a newly named place replaces the old
+    one (it is where it hurts now), symptoms accumulate, a new score or trend wins."""
+    base = today or CheckinRecord(at=at, day=day)
+    symptoms = tuple(dict.fromkeys(base.symptoms + turn.symptoms))
+    return replace(
+        base,
+        pain_score=turn.score if turn.score is not None else base.pain_score,
+        location=clinical.most_distal(turn.locations) or base.location,
+        side=turn.side or base.side,
+        symptoms=symptoms,
+        trend=turn.trend or base.trend,
+        day=day,
+    )
+
+
+def missing(record: Optional[CheckinRecord], skipped: Iterable[str] = ()) -> Tuple[str, ...]:
+    """What the check-in still has to ask, in FIELDS order. A trend is not needed once the
+    direction already says which way the pain went; a skipped question is not asked again."""
+    skipped = set(skipped)
+    gaps = []
+    if record is None or record.pain_score is None:
+        gaps.append("score")
+    if record is None or record.location is None:
+        gaps.append("location")
+    if record is None or (record.trend is None and record.direction not in _DIRECTIONAL):
+        gaps.append("trend")
+    return tuple(f for f in gaps if f not in skipped)
+
+
+def _history_before(profile: Profile, day: date) -> List[CheckinRecord]:
+    return [c for c in profile.checkins if c.day is None or c.day < day]
+
+
+@dataclass(frozen=True)
+class Noted:
+    record: Optional[CheckinRecord]  # today's check-in after this message (None: nothing yet)
+    missing: Tuple[str, ...]
+
+
+def note_turn(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime, day: date,
+              skipped: Iterable[str] = ()) -> Noted:
+    """Merge one message into today's check-in and store it (one transaction)."""
+    today = store.checkin_on(sender, day)
+    if not turn.says_anything():
+        return Noted(today, missing(today, skipped))
+    profile = store.profile(sender)
+    earlier = (today.location if today and today.location
+               else clinical.previous_location(_history_before(profile, day)))
+    record = merge(today, turn, at, day)
+    direction = clinical.report_direction(earlier, clinical.most_distal(turn.locations),
+                                         turn.trend, turn.spread)
+    if direction == "unknown" and today is not None and today.direction:
+        direction = today.direction  # a later "about a 6" keeps what today already showed
+    record = replace(record, direction=direction)
+    store.save_checkin_day(sender, day, record, at, cautions=turn.conditions)
+    return Noted(record, missing(record, skipped))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the reply to a finished (or amended) check-in is made of."""
+
+    record: CheckinRecord
+    amended: bool  # today's check-in was already reported earlier today
+    direction: str
+    direction_news: bool  # the direction is new to the person today: say it
+    previous: Optional[CheckinRecord]  # the latest scored check-in of an earlier day
+    first_score: Optional[float]  # the first score of the stored history
+    streak: int
+    referral: Tuple[str, ...]  # tier-3 reasons given now (bot.escalation)
+    ask_trigger: bool  # pain spreads and nothing says yet what set it off today
+    helped: Tuple[str, ...]  # logged movements that came before pain retreated
+    history: Tuple[CheckinRecord, ...]
+    activities: Tuple[ActivityRecord, ...]
+
+
+def _since(activities: Sequence[ActivityRecord], start: Optional[datetime]) -> List[ActivityRecord]:
+    return [a for a in activities if start is None or a.at >= start]
+
+
+def _helped(profile: Profile, history: Sequence[CheckinRecord]) -> Tuple[str, ...]:
+    """What they logged since the last check-in that named a place: exercise ids first."""
+    located = [c for c in history if c.location]
+    recent = _since(profile.activities, located[-1].at if located else None)
+    return tuple(dict.fromkeys([a.exercise_id for a in recent if a.exercise_id]
+                               + [a.kind for a in recent if a.kind == "walking"]))
+
+
+def finish(store: CoachStore, sender: str, at: datetime, day: date,
+           said_today: Optional[str] = None) -> Optional[Outcome]:
+    """Decide the reply to today's check-in; `said_today` is the direction already told
+    today (None if today's check-in had not been reported yet)."""
+    profile = store.profile(sender)
+    record = next((c for c in reversed(profile.checkins) if c.day == day), None)
+    if record is None:
+        return None
+    history = _history_before(profile, day)
+    direction = record.direction or "unknown"
+    scored = [c for c in history if c.pain_score is not None]
+    notes_today = [n for n in profile.movement_notes if n.at.date() == at.date()]
+    helped: Tuple[str, ...] = ()
+    if direction == "centralizing" and said_today != "centralizing":
+        helped = _helped(profile, history)
+    referral = _new_referrals(store, sender, history, record, profile.onset, day)
+    store.save_notes(sender, [MovementNote(at, "better", m) for m in helped],
+                     escalations=[(escalation.TIER, r) for r in referral], at=at)
+    return Outcome(
+        record=record,
+        amended=said_today is not None,
+        direction=direction,
+        direction_news=direction in _DIRECTIONAL and direction != said_today,
+        previous=scored[-1] if scored else None,
+        first_score=scored[0].pain_score if scored else None,
+        streak=0 if said_today is not None else clinical.streak_gained([c.at for c in history], day),
+        referral=referral,
+        ask_trigger=direction == "peripheralizing" and not any(n.effect == "worse" for n in notes_today)
+        and said_today != "peripheralizing",
+        helped=helped,
+        history=tuple(history),
+        activities=profile.activities,
+    )
+
+
+def _new_referrals(store: CoachStore, sender: str, history: Sequence[CheckinRecord],
+                   current: CheckinRecord, onset: Optional[date], today: date) -> Tuple[str, ...]:
+    """Tier-3 reasons that apply now and were not already given this episode."""
+    reasons = escalation.tier3_reasons(history, current, current.direction, onset, today)
+    if not reasons:
+        return ()
+    since = escalation.episode_start(history, current, onset)
+    given = store.escalation_reasons_since(sender, since, escalation.TIER)
+    return escalation.new_reasons(reasons, given, store.open_escalation(sender) is not None)
+
+
+def note_movements(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime,
+                   effect: str = "worse", exercise_ids: Sequence[str] = ()) -> Tuple[str, ...]:
+    """Store what the person said set the spreading off (or eased it); returns what was kept."""
+    kept = tuple(dict.fromkeys(tuple(exercise_ids) + turn.movements))
+    if kept or turn.conditions:
+        store.save_notes(sender, [MovementNote(at, effect, m) for m in kept], cautions=turn.conditions)
+    return kept
+
+
+def _update_line(record: CheckinRecord) -> str:
+    parts = []
+    if record.pain_score is not None:
+        parts.append(f"pain {record.pain_score:g}/10")
+    if record.location:
+        parts.append(f"furthest point: {record.location.replace('_', ' ')}")
+    if record.symptoms:
+        parts.append(", ".join(record.symptoms))
+    summary = f" ({'; '.join(parts)})" if parts else ""
+    return f"Got it, I've updated today's check-in{summary}."
+
+
+def reply_lines(outcome: Outcome) -> List[str]:
+    """The check-in reply: full feedback the first time today, a short update after that."""
+    if not outcome.amended:
+        scored = [c for c in outcome.history if c.pain_score is not None]
+        return coaching.checkin_feedback(
+            outcome.record, outcome.previous, outcome.first_score, outcome.direction,
+            outcome.streak, outcome.referral, activities=outcome.activities,
+            today=outcome.record.day, first=scored[0] if scored else None)
+    lines = [_update_line(outcome.record)]
+    if outcome.direction_news:
+        lines.append(coaching.direction_advice(outcome.direction, outcome.referral))
+    lines.append(escalation.referral_advice(outcome.referral) if outcome.referral else None)
+    return [line for line in lines if line]

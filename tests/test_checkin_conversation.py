@@ -1,0 +1,160 @@
+"""The check-in as a conversation over days: direction from the whole picture, one record per
+day amended by later reports, skipped questions, what set the spreading off, the onset asked once.
+
+Each test drives the real actions with trackers shaped like Rasa's (the real clinical parse)
+and reads the stored rows back; the clock is injected.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from actions import common
+from actions.info import ActionExerciseInfo
+from actions.plan import ActionTodayPlan
+from actions.questions import ActionAnswerQuestion
+from bot.records import CheckinRecord
+from bot.usecases.plan import plan_inputs
+from tests.conversation import Conversation
+
+MONDAY = datetime(2026, 11, 30, 9, 0)
+
+
+@pytest.fixture
+def clock():
+    times = {"now": MONDAY}
+    common.use_clock(lambda: times["now"])
+    yield times
+    common.use_clock(None)
+
+
+@pytest.fixture
+def talk(store, domain, clock):
+    return Conversation(domain)
+
+
+def rows(store, sender="tester"):
+    return store.profile(sender).checkins
+
+
+async def test_back_then_leg_hurts_more_is_spreading_in_one_record(talk, store):
+    await talk.say("my back is a 3 today", "report_symptoms")
+    assert talk.slots["requested_slot"] == "checkin_trend"
+    reply = await talk.say("my leg hurts more", "report_symptoms")
+    assert talk.slots["pain_direction"] == "peripheralizing"
+    assert "spreading" in reply.lower() and "utter_ask_spread_trigger" in reply
+    assert talk.slots["pending_question"] == "spread_trigger"
+    (row,) = rows(store)
+    assert (row.pain_score, row.location, row.trend, row.direction) == (3.0, "leg", "worse", "peripheralizing")
+
+
+async def test_back_with_no_leg_pain_then_spreading_to_the_calf(talk, store):
+    await talk.say("my lower back hurts, about a 4, nothing in my legs", "report_symptoms")
+    (row,) = rows(store)
+    assert (row.location, row.pain_score) == ("lower_back", 4.0)  # "nothing in my legs" adds no leg
+    await talk.say("now the pain is spreading down into my calf", "report_symptoms")
+    (row,) = rows(store)
+    assert (row.location, row.direction) == ("calf", "peripheralizing")
+    assert talk.slots["pain_direction"] == "peripheralizing"
+
+
+async def test_foot_then_only_buttock_and_back_is_centralizing(talk, store):
+    await talk.say("the pain goes all the way down to my foot, 6 out of 10", "report_symptoms")
+    assert talk.slots["requested_slot"] == "checkin_trend"
+    reply = await talk.say("today it's only in my buttock and lower back", "report_symptoms")
+    assert talk.active_loop is None  # the direction answers "better or worse": no trend asked
+    assert talk.slots["pain_direction"] == "centralizing"
+    assert "good sign" in reply.lower()
+    (row,) = rows(store)
+    assert (row.location, row.direction, row.pain_score) == ("buttock", "centralizing", 6.0)
+
+
+async def test_later_reports_amend_todays_checkin_and_nothing_is_asked_twice(talk, store, clock):
+    await talk.say("my leg hurts more", "report_symptoms")
+    assert talk.slots["requested_slot"] == "checkin_score"
+    first = await talk.say("about a 6", "inform")
+    assert "6/10" in first and talk.slots["pain_direction"] == "peripheralizing"
+    clock["now"] += timedelta(hours=2)
+    update = await talk.say("it's in my calf", "report_symptoms")
+    assert "utter_ask_checkin_score" not in update and "updated today's check-in" in update
+    assert "utter_ask_spread_trigger" not in update  # asked once today already
+    clock["now"] += timedelta(hours=1)
+    await talk.say("actually it's a 5", "report_symptoms")
+    await talk.say("and some tingling", "report_symptoms")
+    (row,) = rows(store)
+    assert (row.pain_score, row.location, row.direction) == (5.0, "calf", "peripheralizing")
+    assert row.symptoms == ("tingling",)
+
+
+async def test_the_next_day_gets_a_new_record_compared_with_yesterday(talk, store, clock):
+    await talk.say("my calf hurts, about a 6, worse", "report_symptoms")
+    clock["now"] += timedelta(days=1)
+    reply = await talk.say("thigh only today, a 4, better", "report_symptoms")
+    first, second = rows(store)
+    assert (first.location, second.location) == ("calf", "thigh")
+    assert second.direction == "centralizing"
+    assert "meaningful" in reply  # 6 -> 4 is two points
+
+
+async def test_a_question_can_be_skipped_and_is_not_asked_again_today(talk, store):
+    await talk.say("let's do my check-in", "start_checkin")
+    assert talk.slots["requested_slot"] == "checkin_score"
+    await talk.say("not sure", "dont_know")
+    assert talk.slots["requested_slot"] == "checkin_location"
+    await talk.say("lower back", "report_symptoms")
+    await talk.say("about the same", "report_symptoms")
+    assert talk.active_loop is None
+    (row,) = rows(store)
+    assert (row.pain_score, row.location, row.trend) == (None, "lower_back", "same")
+    reply = await talk.say("my back feels stiff", "report_symptoms")
+    assert "utter_ask_checkin_score" not in reply and talk.active_loop is None
+
+
+async def test_what_set_it_off_is_stored_and_kept_out_of_the_plan(talk, store, clock):
+    await talk.say("my back is a 3 today", "report_symptoms")
+    await talk.say("my leg hurts more", "report_symptoms")
+    reply = await talk.say("I'd been sitting at my desk all day", "inform", action=ActionAnswerQuestion())
+    assert "sitting" in reply
+    notes = store.profile("tester").movement_notes
+    assert [(n.effect, n.movement) for n in notes] == [("worse", "sitting")]
+    inputs = plan_inputs(store.profile("tester"), MONDAY.date())
+    assert inputs.worse_with == ("sitting",) and inputs.direction == "peripheralizing"
+
+
+async def test_a_stale_question_does_not_take_a_later_answer(talk, store):
+    await talk.say("my back is a 3 today", "report_symptoms")
+    await talk.say("my leg hurts more", "report_symptoms")
+    await talk.say("how do I do a bird dog?", "ask_exercise_info", action=ActionExerciseInfo())
+    reply = await talk.say("sitting", "inform", action=ActionAnswerQuestion())
+    assert "utter_default" in reply
+    assert store.profile("tester").movement_notes == ()
+
+
+async def test_conditions_mentioned_in_a_checkin_are_kept(talk, store):
+    await talk.say("back is a 4, and I have osteoporosis", "report_symptoms")
+    assert store.profile("tester").cautions == ("osteoporosis",)
+
+
+async def test_the_plan_comes_first_then_the_onset_is_asked_once(talk, store, clock):
+    reply = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert reply.index("plan") < reply.index("utter_ask_onset")
+    answer = await talk.say("about 3 weeks ago", "inform", action=ActionAnswerQuestion())
+    assert "past the first two weeks" in answer
+    assert store.profile("tester").onset == MONDAY.date() - timedelta(days=21)
+    again = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert "utter_ask_onset" not in again
+
+
+async def test_not_sure_about_the_onset_is_accepted_and_not_asked_again(talk, store):
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    reply = await talk.say("no idea", "dont_know", action=ActionAnswerQuestion())
+    assert "utter_onset_unknown" in reply and store.profile("tester").onset is None
+    again = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert "utter_ask_onset" not in again
+
+
+async def test_a_score_older_than_two_days_does_not_set_todays_intensity(store, clock):
+    store.add_checkin("tester", CheckinRecord(at=MONDAY - timedelta(days=3), pain_score=8), "unknown")
+    inputs = plan_inputs(store.profile("tester"), MONDAY.date())
+    assert inputs.latest_score == 8.0 and inputs.score_on == (MONDAY - timedelta(days=3)).date()
