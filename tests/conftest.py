@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -124,6 +125,26 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+MONDAY = datetime(2026, 11, 30, 9, 0)  # the injected clock's first instant
+
+
+@pytest.fixture
+def clock():
+    """The actions' clock, injected: tests move `clock["now"]` instead of sleeping."""
+    times = {"now": MONDAY}
+    common.use_clock(lambda: times["now"])
+    yield times
+    common.use_clock(None)
+
+
+@pytest.fixture
+def talk(store, domain, clock):
+    """A conversation driven through the real actions (tests/conversation.py)."""
+    from tests.conversation import Conversation
+
+    return Conversation(domain)
 
 
 def clinical_parse(text: str) -> Dict[str, Any]:

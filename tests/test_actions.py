@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,24 +19,9 @@ from actions.progress import ActionProgressSummary
 from actions.reminders import ActionSetReminder, ActionStopReminders
 from actions.safety import ActionEscalateUrgent, ActionMarkAssessed
 from actions.session import ActionSessionStart
-from actions import common
 from bot.records import ActivityRecord, CheckinRecord
-from tests.conversation import Conversation
+from tests.conftest import MONDAY
 
-MONDAY = datetime(2026, 11, 30, 9, 0)
-
-
-@pytest.fixture
-def clock():
-    times = {"now": MONDAY}
-    common.use_clock(lambda: times["now"])
-    yield times
-    common.use_clock(None)
-
-
-@pytest.fixture
-def talk(store, domain, clock):
-    return Conversation(domain)
 
 
 def texts(dispatcher: CollectingDispatcher) -> str:

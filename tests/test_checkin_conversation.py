@@ -6,32 +6,16 @@ and reads the stored rows back; the clock is injected.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 
-from actions import common
 from actions.info import ActionExerciseInfo
 from actions.plan import ActionTodayPlan
 from actions.questions import ActionAnswerQuestion
 from bot.records import CheckinRecord
 from bot.usecases.plan import plan_inputs
-from tests.conversation import Conversation
+from tests.conftest import MONDAY
 
-MONDAY = datetime(2026, 11, 30, 9, 0)
-
-
-@pytest.fixture
-def clock():
-    times = {"now": MONDAY}
-    common.use_clock(lambda: times["now"])
-    yield times
-    common.use_clock(None)
-
-
-@pytest.fixture
-def talk(store, domain, clock):
-    return Conversation(domain)
 
 
 def rows(store, sender="tester"):

@@ -56,9 +56,10 @@ def test_full_conversation_then_erasure(coach):
     checkin = user_rows(coach, "coach_checkins", me)
     assert [(c.pain_score, c.location, c.trend) for c in checkin] == [(6.0, "calf", "worse")]
 
-    assert "how long ago" in text_of(say(coach, me, "what should I do today?")).lower()
-    plan = text_of(say(coach, me, "about 3 weeks ago"))
-    assert "minutes" in plan.lower()
+    plan = text_of(say(coach, me, "what should I do today?"))
+    assert "minutes" in plan.lower()  # the plan comes at once,
+    assert plan.lower().index("minutes") < plan.lower().index("how long ago")  # then the onset question
+    assert "past the first two weeks" in text_of(say(coach, me, "about 3 weeks ago"))
     assert rows(coach, "SELECT onset_date FROM coach_users WHERE sender_id = :s", s=me)[0][0] is not None
 
     say(coach, me, "I walked 25 minutes")
@@ -79,12 +80,63 @@ def test_full_conversation_then_erasure(coach):
     assert all("calf" not in (e.get("text") or "") for e in tracker["events"])
 
 
-def test_all_in_one_checkin_sentence(coach):
+def test_all_in_one_checkin_sentence_then_a_later_report_amends_the_day(coach):
     me = "e2e-" + uuid.uuid4().hex
     say(coach, me, "back is a 3 today, about the same")
+    got = [(c.pain_score, c.location, c.trend, c.direction) for c in user_rows(coach, "coach_checkins", me)]
+    assert got == [(3.0, "lower_back", "same", "unknown")]
     say(coach, me, "my calf is worse, about a 6")
     got = [(c.pain_score, c.location, c.trend, c.direction) for c in user_rows(coach, "coach_checkins", me)]
-    assert got == [(3.0, "lower_back", "same", "unknown"), (6.0, "calf", "worse", "peripheralizing")]
+    assert got == [(6.0, "calf", "worse", "peripheralizing")]  # one check-in a day, amended
+
+
+def test_leg_hurts_more_is_spreading_and_what_set_it_off_shapes_the_plan(coach):
+    """Rows 1, 4 and 7 of issue 9, checked in the stored rows."""
+    from bot.knowledge import default_knowledge_base
+
+    me = "e2e-" + uuid.uuid4().hex
+    assert "better, worse" in text_of(say(coach, me, "my back is a 3 today"))
+    reply = text_of(say(coach, me, "my leg hurts more")).lower()
+    assert "spreading" in reply and "what had you been doing" in reply
+    assert "sitting" in text_of(say(coach, me, "I'd been sitting at my desk all day"))
+    assert [(n.effect, n.movement) for n in user_rows(coach, "coach_movement_notes", me)] == [("worse", "sitting")]
+
+    update = text_of(say(coach, me, "it's in my calf")).lower()
+    assert "updated today's check-in" in update and "0 (no pain)" not in update
+    got = [(c.pain_score, c.location, c.trend, c.direction) for c in user_rows(coach, "coach_checkins", me)]
+    assert got == [(3.0, "calf", "worse", "peripheralizing")]
+
+    plan = text_of(say(coach, me, "what should I do today?"))
+    kb = default_knowledge_base()
+    assert "minutes" in plan
+    for exercise in kb.exercises:
+        if exercise.nerve_tension:
+            assert exercise.name not in plan, exercise.id
+
+
+def test_centralizing_is_named_as_the_good_sign(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "the pain goes all the way down to my foot, 6 out of 10")
+    reply = text_of(say(coach, me, "today it's only in my buttock and lower back")).lower()
+    assert "good sign" in reply and "better, worse" not in reply
+    got = [(c.location, c.direction) for c in user_rows(coach, "coach_checkins", me)]
+    assert got == [("buttock", "centralizing")]
+
+
+def test_yes_to_erasure_asked_mid_checkin_erases(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "my leg hurts more")
+    assert user_rows(coach, "coach_checkins", me) != []  # the answer so far is kept
+    assert "are you sure" in text_of(say(coach, me, "please delete all my data")).lower()
+    assert "erased" in text_of(say(coach, me, "yes")).lower()
+    assert rows(coach, "SELECT * FROM coach_users WHERE sender_id = :s", s=me) == []
+    assert rows(coach, "SELECT * FROM events WHERE sender_id = :s", s=me) == []
+
+
+def test_bed_rest_is_not_advised(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    reply = text_of(say(coach, me, "should I stay in bed?")).lower()
+    assert "mattress" not in reply and "moving" in reply
 
 
 def test_red_flag_interrupts_the_checkin_form(coach):
