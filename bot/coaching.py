@@ -167,6 +167,19 @@ def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> 
     return f"{PERIPHERALIZING_SEEN} {self_care} {PERIPHERALIZING_WATCH}"
 
 
+def checkin_update(record: CheckinRecord) -> str:
+    """A later report the same day amends today's check-in: say what it now holds."""
+    parts = []
+    if record.pain_score is not None:
+        parts.append(f"pain {fmt_number(record.pain_score)}/10")
+    if record.location:
+        parts.append(f"furthest point: {record.location.replace('_', ' ')}")
+    if record.symptoms:
+        parts.append(", ".join(record.symptoms))
+    summary = f" ({'; '.join(parts)})" if parts else ""
+    return f"Got it, I've updated today's check-in{summary}."
+
+
 def _streak_line(streak: int) -> Optional[str]:
     if streak in STREAK_MILESTONES:
         return (f"That's {streak} days in a row of checking in. Great consistency, "

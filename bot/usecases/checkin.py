@@ -179,6 +179,7 @@ class Outcome:
     helped: Tuple[str, ...]  # logged movements that came before pain retreated
     history: Tuple[CheckinRecord, ...]
     activities: Tuple[ActivityRecord, ...]
+    episode: escalation.EpisodeAge  # how long this episode has run, and counted from what
 
 
 def _since(activities: Sequence[ActivityRecord], start: Optional[datetime]) -> List[ActivityRecord]:
@@ -225,6 +226,7 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
         helped=helped,
         history=tuple(history),
         activities=profile.activities,
+        episode=escalation.episode_age(history, record, profile.onset, day),
     )
 
 
@@ -248,18 +250,6 @@ def note_movements(store: CoachStore, sender: str, turn: CheckinTurn, at: dateti
     return kept
 
 
-def _update_line(record: CheckinRecord) -> str:
-    parts = []
-    if record.pain_score is not None:
-        parts.append(f"pain {record.pain_score:g}/10")
-    if record.location:
-        parts.append(f"furthest point: {record.location.replace('_', ' ')}")
-    if record.symptoms:
-        parts.append(", ".join(record.symptoms))
-    summary = f" ({'; '.join(parts)})" if parts else ""
-    return f"Got it, I've updated today's check-in{summary}."
-
-
 def reply_lines(outcome: Outcome) -> List[str]:
     """The check-in reply: full feedback the first time today, a short update after that."""
     if not outcome.amended:
@@ -267,9 +257,9 @@ def reply_lines(outcome: Outcome) -> List[str]:
         return coaching.checkin_feedback(
             outcome.record, outcome.previous, outcome.first_score, outcome.direction,
             outcome.streak, outcome.referral, activities=outcome.activities,
-            today=outcome.record.day, first=scored[0] if scored else None)
-    lines = [_update_line(outcome.record)]
+            today=outcome.record.day, first=scored[0] if scored else None, episode=outcome.episode)
+    lines = [coaching.checkin_update(outcome.record)]
     if outcome.direction_news:
         lines.append(coaching.direction_advice(outcome.direction, outcome.referral))
-    lines.append(escalation.referral_advice(outcome.referral) if outcome.referral else None)
+    lines.append(escalation.referral_advice(outcome.referral, outcome.episode) if outcome.referral else None)
     return [line for line in lines if line]
