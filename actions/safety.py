@@ -1,4 +1,8 @@
-"""Red flags: urgent advice in any state, stored, and held until assessed."""
+"""Red flags: urgent advice in any state, stored, and held until assessed; low mood gets empathy.
+
+The tier and the words come from bot/triage.py, the same decision the NLU component
+made and `make eval` measures.
+"""
 from __future__ import annotations
 
 from typing import Dict, List, Text
@@ -7,9 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.safety import EMERGENCY, RedFlag, from_parse, screen_all, urgent_advice
+from bot.triage import low_mood_advice, triage_parse
 
-from actions.common import latest_text, now, store
+from actions.common import now, store
 
 
 class ActionEscalateUrgent(Action):
@@ -17,16 +21,26 @@ class ActionEscalateUrgent(Action):
         return "action_escalate_urgent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
-        flags = from_parse(tracker.latest_message)
-        if flags is None:  # a model without the clinical component: screen here
-            flags = screen_all(latest_text(tracker))
-        # The classifier said red flag though no rule names one: treat it as tier 1.
-        flags = flags or [RedFlag(EMERGENCY, "unspecified")]
+        decision = triage_parse(tracker.latest_message)
         at = now()
-        for flag in flags:
-            store().record_escalation(tracker.sender_id, flag.tier, flag.reason, at)
-        dispatcher.utter_message(text=urgent_advice(flags[0]))
+        for tier, reason in decision.flags():
+            store().record_escalation(tracker.sender_id, tier, reason, at)
+        dispatcher.utter_message(text=decision.advice)
         return [SlotSet("red_flag", True), ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionLowMoodSupport(Action):
+    """Low mood without thoughts of self-harm: empathy and graded activity, not the crisis line."""
+
+    def name(self) -> Text:
+        return "action_low_mood_support"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        decision = triage_parse(tracker.latest_message)
+        if decision.red_flag:  # never reached through the NLU component; the safe side if it is
+            return await ActionEscalateUrgent().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(text=low_mood_advice())
+        return []
 
 
 class ActionMarkAssessed(Action):

@@ -6,7 +6,8 @@ clinical component), one model load for all:
 - tests/nlu_holdout.yml: intent macro F1 (target >= 0.95);
 - tests/safety_set.yml and tests/safety_blind.yml: red-flag recall on tiers 1-2
   (target 100%) and the false-alarm rate on negated, resolved, third-party,
-  question and ordinary messages (target <= 2%);
+  question, low-mood and ordinary messages (target <= 2%); the tier of advice
+  comes from bot.triage.triage_parse, the call the escalation action makes;
 - tests/entity_holdout.yml: entity F1 for body_part, pain_score and trend
   (target >= 0.95 each), side and symptom reported too.
 
@@ -134,10 +135,11 @@ def safety_items(path: Path = SAFETY_SET) -> List[SafetyItem]:
 
 
 def _advice_tier(parsed: dict) -> int:
-    """The tier the escalation action would advise for this parse (1 when unnamed)."""
-    flags = [f for f in (parsed.get("clinical") or {}).get("red_flags") or []
-             if f.get("status") == "affirmed"]
-    return min((int(f["tier"]) for f in flags), default=1)
+    """The tier the escalation action advises for this parse: the same call it makes
+    (bot.triage.triage_parse), so these figures measure the code that speaks."""
+    from bot.triage import triage_parse
+
+    return triage_parse(parsed).tier
 
 
 def evaluate_safety(model: Path = MODEL, path: Path = SAFETY_SET) -> SafetyReport:
@@ -146,7 +148,7 @@ def evaluate_safety(model: Path = MODEL, path: Path = SAFETY_SET) -> SafetyRepor
     misses, alarms, under, over = [], [], [], []
     by_form: Dict[str, List[int]] = {}
     for item, parsed in zip(items, results):
-        flagged = parsed["intent"]["name"] == RED_FLAG_INTENT
+        flagged = parsed["intent"]["name"] == RED_FLAG_INTENT  # what runs action_escalate_urgent
         correct = flagged == (item.tier > 0)
         tally = by_form.setdefault(item.form, [0, 0])
         tally[0] += int(correct)
@@ -324,7 +326,7 @@ def main() -> int:
         print(f"| {name} | {shown} | {target} | {_verdict(ok)} |")
     for path, safety in safeties:
         print(f"| {path.stem}: red flags given exactly their tier of advice | {safety.tier_accuracy:.3f} "
-              f"| (reported; a flag only the classifier saw gets emergency advice) | |")
+              f"| (reported; bot.triage: a flag only the classifier saw gets emergency advice) | |")
     return 0 if all(ok for _, _, ok, _ in checks) else 1
 
 

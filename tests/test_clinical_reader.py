@@ -49,7 +49,7 @@ def test_affirmed_red_flags(text, reason):
     ("I'm not suicidal, just fed up", "self_harm", context.NEGATED),
     ("lost 5 pounds on my new diet", "weight_loss", context.NEGATED),
     ("the tingling in both legs has gone", "both_legs", context.RESOLVED),
-    ("used to wake me at night but not any more", "night_pain", context.RESOLVED),
+    ("the pain used to wake me at night but not any more", "night_pain", context.RESOLVED),
     ("my friend had cauda equina", "bladder_bowel", context.THIRD_PARTY),
     ("my mum has osteoporosis", "bone_fragility", context.THIRD_PARTY),
     ("watched a film about a car crash", "major_trauma", context.THIRD_PARTY),
@@ -187,3 +187,34 @@ def test_huge_input_is_cut_not_choked_on():
     assert result.red_flags == ()  # beyond the first 5,000 characters
     assert set(_affirmed("my back hurts " * 10000, "body_part")) == {"lower_back"}
 
+
+
+@pytest.mark.parametrize("text", [
+    "the pain wakes me up at night", "my back woke me at 3am", "can't sleep for the pain, it wakes me",
+    "sciatica kept me awake half the night", "it keeps waking me every night",
+])
+def test_pain_that_wakes_the_speaker_is_night_pain(text):
+    assert (screen(text).tier, screen(text).reason) == (URGENT, "night_pain")
+
+
+@pytest.mark.parametrize("text", [
+    "I woke up stiff", "woke up at 3am needing the loo", "my alarm wakes me at 6",
+    "the cat woke me at 3am", "used to wake me at night but not any more",
+])
+def test_waking_for_another_reason_is_not_night_pain(text):
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize("text, low", [
+    ("feeling down about the pain but managing", True), ("a bit low today", True),
+    ("fed up with this back", True), ("I'm not suicidal, just fed up", True),
+    ("I'm not feeling low at all", False), ("my wife is fed up with my back", False),
+    ("feeling down below is totally normal when i wipe", False), ("the pain goes down my leg", False),
+])
+def test_low_mood_is_the_speakers_own_and_not_a_place(text, low):
+    assert analyse(text).low_mood is low
+    assert screen(text) is None
+
+
+def test_chest_pains_read_as_chest_pain_only():
+    assert {f.reason for f in analyse("I've got chest pains").red_flags} == {"chest_pain"}

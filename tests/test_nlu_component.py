@@ -109,3 +109,64 @@ def test_button_payloads_are_left_to_rasa(component):
     message = _message('/inform{"pain_score": "4"}', [("inform", 1.0)])
     component.process([message])
     assert message.get("clinical") is None
+
+
+# ---- one decision: bot/triage.py ----------------------------------------------
+
+@pytest.mark.parametrize("text, diet", [
+    ("feeling down about the pain but managing", "report_red_flag"),
+    ("a bit low today", "report_symptoms"),
+    ("fed up with this back", "express_fear"),
+    ("I'm not suicidal, just fed up", "report_red_flag"),
+])
+def test_low_mood_gets_the_low_mood_intent_not_a_red_flag(component, text, diet):
+    out = _run(component, _message(text, [(diet, 0.99), ("greet", 0.005)]))
+    assert out["intent"]["name"] == "express_low_mood"
+    assert out["clinical"]["triage"] == {"tier": 0, "reasons": ["low_mood"]}
+    assert out["clinical"]["classifier"] == {"name": diet, "confidence": 0.99}
+
+
+@pytest.mark.parametrize("text, diet", [
+    ("a bit low, back is a 5", "report_symptoms"),  # a check-in
+    ("fed up, what's my plan today?", "ask_plan"),  # a task of its own
+])
+def test_low_mood_beside_a_check_in_or_a_task_keeps_it(component, text, diet):
+    out = _run(component, _message(text, [(diet, 0.95), ("greet", 0.01)]))
+    assert out["intent"]["name"] == diet
+
+
+@pytest.mark.parametrize("text", ["I wish I was dead", "I don't see the point in going on"])
+def test_despair_still_gets_the_red_flag_whatever_the_classifier_said(component, text):
+    out = _run(component, _message(text, [("express_low_mood", 0.9), ("report_red_flag", 0.05)]))
+    assert out["intent"]["name"] == "report_red_flag"
+    assert out["clinical"]["triage"] == {"tier": 1, "reasons": ["self_harm"]}
+
+
+def test_night_pain_that_wakes_them_is_a_red_flag_even_if_diet_says_sleep(component):
+    out = _run(component, _message("my back woke me at 3am", [("report_sleep", 0.97), ("greet", 0.01)]))
+    assert out["intent"]["name"] == "report_red_flag"
+    assert out["clinical"]["triage"] == {"tier": 2, "reasons": ["night_pain"]}
+    out = _run(component, _message("woke up at 3am needing the loo", [("report_sleep", 0.97)]))
+    assert out["intent"]["name"] == "report_sleep"
+
+
+def test_a_replaced_red_flag_with_no_other_guess_never_stays_a_red_flag(component):
+    out = _run(component, _message("no numbness, bladder fine", [("report_red_flag", 0.99)]))
+    assert out["intent"]["name"] == "nlu_fallback"
+
+
+def test_the_action_repeats_the_components_decision(component):
+    """bot.triage.triage_parse on the component's output gives the tier the component chose."""
+    from bot.triage import triage_parse
+
+    cases = [("my back woke me at 3am", "report_sleep", 0.97),
+             ("something is very wrong down below", "report_red_flag", 0.97),
+             ("the heat pack really helps, bit of a lifesaver", "report_red_flag", 0.77),
+             ("I want to end it all", "greet", 0.6),
+             ("a bit low today", "report_red_flag", 0.99)]
+    for text, diet, confidence in cases:
+        out = _run(component, _message(text, [(diet, confidence), ("ask_lifestyle", 0.2)]))
+        out["text"] = text
+        decision = triage_parse(out)
+        assert decision.tier == out["clinical"]["triage"]["tier"], text
+        assert decision.red_flag == (out["intent"]["name"] == "report_red_flag"), text

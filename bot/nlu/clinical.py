@@ -26,8 +26,8 @@ from spacy.util import filter_spans
 from bot import lexicon
 from bot.nlu import context
 from bot.nlu.red_flags import (
-    BLOCKED, CONCEPTS, FUZZY_STOPWORDS, FUZZY_TARGETS, HEALTH_TERMS, IDIOMS, NOT_MENTIONS, RULES,
-    SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
+    BLOCKED, CONCEPTS, DESPAIR_TERMS, FUZZY_STOPWORDS, FUZZY_TARGETS, HEALTH_TERMS, IDIOMS, NOT_MENTIONS,
+    RULES, SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
 )
 from bot.parsing import parse_minutes, parse_pain_score
 
@@ -51,6 +51,9 @@ _ACTIVITY_AFTER_GO_ON = frozenset({
     "bike", "doing", "exercising", "stretching", "working", "work", "using",
 })
 _DESPAIR_AFTER_GO_ON = frozenset({"pain", "pains", "life", "living", "agony", "suffering", "misery"})
+# "feeling down below is normal", "felt down my leg": a place, not a mood.
+_PLACE_AFTER_DOWN = frozenset({"below", "there", "my", "the", "into", "to", "through", "both", "one",
+                               "in", "towards", "toward", "past", "from", "and", "his", "her"})
 _SADDLE_SIDED = frozenset({"bum", "buttock", "buttocks", "butt", "bottom", "groin", "inner", "cheek",
                            "backside", "bum cheeks"})
 
@@ -103,10 +106,12 @@ class Analysis:
     mentions: Tuple[Mention, ...] = ()
     health_terms: bool = False  # a word or phrase about the body, pain, medical care or mood
     cues: Tuple[Finding, ...] = ()  # CUE_ENTITIES findings, with their status
+    low_mood: bool = False  # the speaker says their mood is low ("a bit low today", "fed up")
+    despair_terms: bool = False  # a word despair is told with (red_flags.DESPAIR_TERMS), any status
 
     def about_health(self) -> bool:
         """Does the message speak of the body, pain, medical care or mood at all?"""
-        return self.health_terms or any(
+        return self.health_terms or self.low_mood or any(
             f.affirmed and f.entity in ("body_part", "symptom") for f in self.findings)
 
     def entities(self, affirmed_only: bool = True) -> List[Finding]:
@@ -140,6 +145,7 @@ class Analysis:
             "findings": [vars_of(f) for f in self.findings if not f.affirmed],
             "mentions": sorted({m.status for m in self.mentions}),
             "cues": [vars_of(f) for f in self.cues],
+            "low_mood": self.low_mood,
         }
 
 
@@ -244,6 +250,7 @@ class ClinicalReader:
         concepts[_BLOCK] = list(BLOCKED)
         self._concepts = _phrase_matcher(nlp, concepts)
         self._health = _phrase_matcher(nlp, {"health": HEALTH_TERMS})
+        self._despair = _phrase_matcher(nlp, {"despair": DESPAIR_TERMS})
         self._patterns = Matcher(nlp.vocab)
         for concept, patterns in TOKEN_PATTERNS.items():
             self._patterns.add(concept, patterns)
@@ -299,6 +306,8 @@ class ClinicalReader:
                     and doc[span.end].norm_ in _ORGAN_NOT_CONTINENCE:
                 continue  # "bowel cancer", "bladder scan" name the organ, not a loss of control
             if span.label_ == "self_harm" and _going_on_with_an_activity(doc, span):
+                continue
+            if span.label_ == "low_mood" and _a_place_after_down(doc, span):
                 continue
             kept.append(span)
         idioms = [b for b in blocked if b.text.lower() in _IDIOMS]
@@ -383,7 +392,8 @@ class ClinicalReader:
         flags = _dedupe(self._red_flags(doc, concepts))
         findings = self._findings(doc, text, concepts)
         return Analysis(tuple(findings), tuple(flags), tuple(self._mentions(doc, concepts, idioms, flags)),
-                        bool(self._health(doc)), tuple(self._cues(doc, concepts)))
+                        bool(self._health(doc)), tuple(self._cues(doc, concepts)),
+                        low_mood=_low_mood(doc, concepts), despair_terms=bool(self._despair(doc)))
 
     def _cues(self, doc: Doc, concepts: Sequence[Span]) -> List[Finding]:
         """Movement, condition and spread phrases, each with its status ("not from sitting")."""
@@ -472,6 +482,18 @@ def _going_on_with_an_activity(doc: Doc, span: Span) -> bool:
             or doc[span.end].norm_ not in _ACTIVITY_AFTER_GO_ON:
         return False
     return not any(t.norm_ in _DESPAIR_AFTER_GO_ON for t in doc[span.end:span.end + 4])
+
+
+def _a_place_after_down(doc: Doc, span: Span) -> bool:
+    """'feeling down below', 'felt down my leg': where, not a mood."""
+    return doc[span.end - 1].lower_ == "down" and span.end < len(doc) \
+        and doc[span.end].norm_ in _PLACE_AFTER_DOWN
+
+
+def _low_mood(doc: Doc, concepts: Sequence[Span]) -> bool:
+    """The speaker's own low mood now ("not feeling low", "my wife is fed up" are not)."""
+    return any(span.label_ == "low_mood" and context.status_of(
+        doc, span, [o for o in concepts if o is not span]) == context.AFFIRMED for span in concepts)
 
 
 def _one_sided(doc: Doc, span: Span) -> bool:

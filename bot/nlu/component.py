@@ -5,22 +5,22 @@ Placed after DIET in config.yml, for every message it:
 1. replaces the statistical extractor's clinical entities (body_part, side,
    symptom, trend, pain_score, duration) with the rule-based ones, keeping only
    what the speaker affirms ("not my leg" does not count as leg pain);
-2. overrides the intent to ``report_red_flag`` (confidence 1.0) when an
-   affirmed red flag is present, whatever the classifier thought;
-3. when the classifier said ``report_red_flag`` but every red-flag word in the
-   text is negated, resolved, someone else's, hypothetical or part of an idiom
-   ("this pain is killing me"), falls back to the next intent (a question about
-   warning signs goes to ``ask_warning_signs``);
-4. adds a ``clinical`` key to the parse result: the red flags with tier, reason
-   and status, and the non-affirmed findings (offsets only, never text), so
-   actions can pick the right tier without parsing again.
-
-A red flag the classifier found (with confidence >= 0.9) is left as it is when
-the text has no red-flag word at all, or has one the speaker affirms, and
-speaks of the body, pain, medical care or mood: the classifier is a second
-safety net for wordings the rules don't know. When a red-flag prediction is
-replaced and the next intent is weak, the message becomes ``nlu_fallback``
-(the coach asks again) rather than running a guess such as stop_reminders.
+2. asks bot/triage.py, the one red-flag decision, whether the message is a red
+   flag. If it is, the intent becomes ``report_red_flag`` (confidence 1.0)
+   whatever the classifier thought. A red flag only the classifier saw stands
+   when triage says so (sure, about health, not denied, not plain low mood);
+3. when the classifier said ``report_red_flag`` and triage says no, falls back to
+   the next intent (a question about warning signs goes to ``ask_warning_signs``;
+   low mood to ``express_low_mood``); a weak next guess becomes ``nlu_fallback``
+   (the coach asks again) rather than running a guess such as stop_reminders;
+4. routes low mood without a red flag ("a bit low today", "fed up with this
+   back") to ``express_low_mood`` when the classifier heard no task in it and no
+   pain score: empathy, not the crisis line;
+5. adds a ``clinical`` key to the parse result: the red flags with tier, reason
+   and status, the non-affirmed findings (offsets only, never text), the
+   decision (``triage``: tier and reasons) and the classifier's own guess
+   (``classifier``), so the action and ``make eval`` repeat exactly this decision
+   (bot.triage.triage_parse).
 """
 from __future__ import annotations
 
@@ -36,9 +36,21 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import context
 from bot.nlu.clinical import CLINICAL_ENTITIES, CLINICAL_KEY, Analysis, default_reader
+from bot.triage import UNSPECIFIED, Triage, triage
 
 RED_FLAG_INTENT = "report_red_flag"
 FALLBACK_INTENT = "nlu_fallback"
+LOW_MOOD_INTENT = "express_low_mood"
+# Intents that carry a task of their own: low mood said alongside one the classifier is sure of
+# ("fed up, what's my plan today?") keeps the task. The others (chat, a symptom report without a
+# score, fear, fallback) and unsure guesses ("fed up with this back" as report_sleep at 0.53) give
+# way to the low-mood reply.
+TASK_INTENTS = frozenset({
+    "start_checkin", "ask_plan", "report_activity", "report_sleep", "ask_progress", "ask_exercise_info",
+    "ask_medication", "ask_lifestyle", "set_reminder", "stop_reminders", "delete_my_data",
+    "confirm_assessed", "ask_warning_signs", "start", "inform", "dont_know",
+})
+TASK_MIN_CONFIDENCE = 0.8
 
 
 @DefaultV1Recipe.register(
@@ -53,10 +65,9 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
         return {
             "red_flag_intent": RED_FLAG_INTENT,
             "question_intent": "ask_warning_signs",  # "what are the warning signs?"
-            # A red flag only the classifier sees must be this sure to stand. Measured on the
-            # safety sets: true ones scored >= 0.999, ordinary chat it misread 0.47-0.79 on one
-            # training but up to 0.999 on another; hence also Analysis.about_health().
-            "classifier_only_min_confidence": 0.9,
+            "low_mood_intent": LOW_MOOD_INTENT,
+            # (How sure the classifier must be for a red flag of its own is part of the one
+            # decision: bot.triage.CLASSIFIER_ONLY_MIN_CONFIDENCE.)
             # When a red-flag prediction is replaced, DIET's second guess must be at least this
             # sure; below it the guess is noise (0.00006 for stop_reminders on "I don't see the
             # point in going on") and the message becomes nlu_fallback.
@@ -98,34 +109,39 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
     # ---- intent ------------------------------------------------------------
     def _set_intent(self, message: Message, analysis: Analysis) -> None:
         clinical = analysis.as_dict()
-        intent = (message.get("intent") or {}).get("name")
+        guess = message.get("intent") or {}
+        intent = guess.get("name")
+        decision = triage(analysis, intent, guess.get("confidence") or 0.0)
+        clinical["classifier"] = {"name": intent, "confidence": float(guess.get("confidence") or 0.0)}
+        clinical["triage"] = {"tier": decision.tier, "reasons": list(decision.reasons)}
         red_flag = self.config["red_flag_intent"]
-        if analysis.most_urgent() is not None:
-            if intent != red_flag:
+        replacement: Optional[tuple] = None
+        if decision.red_flag:
+            if intent != red_flag or UNSPECIFIED not in decision.reasons:
+                replacement = (red_flag, 1.0)  # the rules name it: sure, whatever DIET's score
+        elif intent == red_flag:
+            replacement = self._replacement(message, analysis, decision)
+        elif decision.low_mood and not _has_score(analysis) and not (
+                intent in TASK_INTENTS and (guess.get("confidence") or 0.0) >= TASK_MIN_CONFIDENCE):
+            replacement = (self.config["low_mood_intent"], 1.0)
+        if replacement is not None:
+            if replacement[0] != intent:
                 clinical["overridden_intent"] = intent
-                self._choose(message, red_flag, 1.0)
-        elif intent == red_flag and (analysis.all_mentions_denied() or self._unsure(message)
-                                     or not analysis.about_health()):
-            replacement = self._replacement(message, analysis)
-            if replacement is not None:
-                clinical["overridden_intent"] = intent
-                self._choose(message, *replacement)
+            self._choose(message, *replacement)
         message.set(CLINICAL_KEY, clinical, add_to_output=True)
 
-    def _unsure(self, message: Message) -> bool:
-        confidence = (message.get("intent") or {}).get("confidence") or 0.0
-        return confidence < self.config["classifier_only_min_confidence"]
-
-    def _replacement(self, message: Message, analysis: Analysis) -> Optional[tuple]:
-        """What a red-flag prediction becomes when every flag is negated or not the speaker's."""
+    def _replacement(self, message: Message, analysis: Analysis, decision: Triage) -> tuple:
+        """What a red-flag prediction becomes when triage finds no red flag: never itself."""
         ranking = [r for r in message.get("intent_ranking", []) or []
                    if r.get("name") not in (self.config["red_flag_intent"], FALLBACK_INTENT)]
         if any(f.status == context.HYPOTHETICAL for f in analysis.red_flags):
             question = self.config["question_intent"]
             confidence = next((r["confidence"] for r in ranking if r["name"] == question), 1.0)
             return question, max(confidence, 0.9)
+        if decision.low_mood and not _has_score(analysis):
+            return self.config["low_mood_intent"], 1.0
         if not ranking:
-            return None
+            return FALLBACK_INTENT, 1.0
         confidence = ranking[0].get("confidence", 0.0)
         if confidence < self.config["replacement_min_confidence"]:
             return FALLBACK_INTENT, 1.0 - confidence
@@ -137,3 +153,8 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
         chosen = {"name": name, "confidence": float(confidence)}
         message.set("intent", chosen, add_to_output=True)
         message.set("intent_ranking", [chosen] + ranking, add_to_output=True)
+
+
+def _has_score(analysis: Analysis) -> bool:
+    """A pain score makes the message a check-in ("a bit low, back is a 5")."""
+    return any(f.entity == "pain_score" for f in analysis.entities(affirmed_only=True))

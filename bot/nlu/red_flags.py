@@ -33,6 +33,7 @@ _DESPAIR: Tuple[str, ...] = _said_with_negation((
     "see the point in carrying on", "see the point of carrying on", "see the point of life",
     "see a way out", "see any way out", "see a future", "see any future", "want to go on",
     "want to carry on", "want to live", "want to exist", "want to be alive", "want to be here",
+    "see the point anymore", "see the point any more", "see any point anymore",
     "carry on like this", "go on living", "face another day", "want to wake up",
 )) + (
     *(f"{what} the point {core}" for what in ("what's", "whats", "what is")
@@ -138,7 +139,7 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "won't pull", "won't pull my foot up", "can't pull my foot up", "can't pull my toes up",
     ),
     "fall_verb": (
-        "fell", "fallen", "came off", "come off", "thrown off", "thrown from", "knocked off", "tumbled",
+        "fell", "fallen", "came off", "come off", "knocked off", "tumbled",
         "fell of", "flew off", "flew over",
     ),
     "fall_from": (
@@ -160,7 +161,8 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "pain", "pains", "hurts", "hurting", "ache", "aching", "tight", "tightness", "pressure",
         "crushing", "squeezing", "heavy", "heaviness", "sore", "burning", "discomfort",
     ),
-    "cardiac": ("heart attack", "angina", "chest pain", "chest pains", "chest tightness", "tight chest"),
+    "cardiac": ("heart attack", "angina", "chest pain", "chest pains", "chest tightness", "tight chest",
+                "chestpain", "pain in my chest", "pains in my chest", "tightness in my chest"),
     "trauma": (
         "car accident", "car crash", "road accident", "traffic accident", "motorbike accident",
         "bike accident", "crash", "crashed", "collision", "rta", "hit by a car", "hit by a bus",
@@ -172,10 +174,9 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "serious fall", "nasty fall", "hard fall", "heavy fall", "terrible fall", "awful fall",
         "landed on my back", "thrown from", "fell off scaffolding", "fell from scaffolding",
         "accident at work", "was in an accident", "been in an accident", "had an accident",
-        "fell down the stairs", "tumbled down the stairs", "fell off a trampoline", "fell through",
+        "tumbled down the stairs", "fell off a trampoline", "fell through",
         "serious accident", "bad accident", "fell off the loft", "fell out of the loft",
-        "fell down the loft", "fell off the ladder",
-        "chestpain", "chest pains", "pain in my chest", "pains in my chest", "tightness in my chest",
+        "fell down the loft",
         "fell off", "came off my motorbike", "came off my bike", "came off my horse", "thrown off",
         "airbag", "airbags", "hit head on", "car was hit", "was hit by", "got hit by", "t-boned", "t boned",
         "written off", "car's totaled", "car is totaled", "car was totaled", "car's a write off",
@@ -198,7 +199,32 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "not be here anymore", "not wake up", "disappear forever",
         "feel like hurting myself", "thinking about hurting myself", "thinking of hurting myself",
         "dark thoughts", "darker thoughts", "thoughts of suicide", "suicidal thoughts",
+        "want to be dead", "wish i would die", "wish i'd die", "hope i die", "hope i don't wake up",
+        "wish i'd never been born", "wish i was never born", "wish i had never been born",
+        "wish i wasn't alive", "wish i weren't alive", "wish i was gone", "tired of living",
+        "tired of being alive", "sick of living", "sick of being alive", "no reason to go on",
+        "no reason to carry on", "wish i didn't exist", "stop existing", "wish it would all end",
+        "want everything to end", "give up on everything", "giving up on everything",
+        "what's the point anymore", "whats the point anymore", "what is the point anymore",
+        "what's the point any more", "what is the point any more",
     ) + _DESPAIR,
+    # --- not a red flag: low mood without thoughts of self-harm ----------------------
+    # "feeling down about the pain but managing", "a bit low today", "fed up with this back": empathy
+    # and the article's advice on fear and anxiety (bot/triage.py), not the crisis line. Despair and
+    # wishes to be dead stay in self_harm above, and win when both are said.
+    "low_mood": (
+        "feeling down", "feel down", "felt down", "feeling a bit down", "a bit down", "bit down",
+        "so down", "really down", "quite down", "pretty down", "down about", "getting me down",
+        "gets me down", "got me down", "getting me down a bit", "down in the dumps",
+        "feeling low", "feel low", "felt low", "a bit low", "bit low", "feeling pretty low",
+        "feeling quite low", "feeling really low", "feeling so low", "feeling very low", "low mood",
+        "mood is low", "mood's low", "mood has been low", "mood's been low", "in low spirits",
+        "low spirits", "fed up", "feeling fed up", "sick and tired of", "feeling blue", "a bit blue",
+        "miserable", "feeling miserable", "feeling flat", "feeling rubbish", "feeling sad", "sad",
+        "depressed", "feeling depressed", "a bit depressed", "depression", "depressing", "tearful",
+        "in tears", "been crying", "feeling emotional", "demoralised", "demoralized", "disheartened",
+        "discouraged", "feeling defeated", "grumpy", "down today", "low today",
+    ),
     # --- tier 2 ---------------------------------------------------------------------
     "fever": (
         "fever", "feverish", "febrile", "high temperature", "a temperature", "running a temperature",
@@ -215,7 +241,7 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "lost a stone", "lost two stone", "lost lbs", "clothes are falling off", "clothes hang off",
         "getting thinner", "wasting away", "lost a few kilos", "lost some weight", "dropped a dress size",
         "lost loads of weight", "lost so much weight", "pounds off", "kilos off", "shed weight",
-        "loosing weight", "loosing a lot of weight", "lost a lot of weight",
+        "loosing weight", "loosing a lot of weight",
         "lost any weight", "losing any weight", "lost much weight",
     ),
     "weight_explained": (
@@ -232,27 +258,44 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
     ),
     "night_pain": (
         "worse at night", "bad at night", "worst at night", "worse in bed", "worse lying down",
-        "worse when i lie down", "wakes me", "wakes me up", "waking me up", "woke me up", "woken up by",
-        "wakes me at night", "keeps me awake", "keeps me up at night", "keeping me awake",
-        "night pain", "pain at night", "at night it", "doesn't ease with rest", "does not ease with rest",
+        "worse when i lie down", "night pain", "pain at night", "at night it", "doesn't ease with rest",
+        "does not ease with rest",
         "not eased by rest", "not easing with rest", "rest doesn't help", "rest does not help",
         "resting doesn't help", "resting does not help", "rest doesn't ease", "lying down doesn't help",
         "lying down does not help", "lying still doesn't help", "no position helps",
         "no position is comfortable", "even when i rest", "even at rest", "even when resting",
         "even lying still", "even when lying down", "even lying down", "even in bed", "constant at night",
         "throbbing at night", "can't sleep because of the pain", "can't sleep for the pain",
+        "can't sleep with the pain", "cannot sleep for the pain", "can't sleep for pain",
         "unbearable at night", "worse when resting", "hurts more at night", "hurts at night",
         "agony at night", "up all night with", "at night its", "nights are worse",
         "night time is worse", "nighttime is worse", "worse at nighttime", "worse at night time",
-        "woken by the pain", "wakes me from sleep", "wake me", "wake me up", "waking me",
-        "wakes me up at night", "wake up in agony", "wake up in pain every night",
-        "even resting", "any position", "waking in the night", "wake in the night", "waking up in the night",
-        "wake up in the night", "wakes me in the night", "resting makes no difference", "rest makes no difference",
-        "day and night", "night and day", "waking at 2am", "waking at 3am", "waking at 4am", "waking at 2",
-        "waking at 3", "waking at 4", "nothing settles it", "worst at night",
+        "woken by the pain", "woke up in agony", "wake up in agony", "wake up in pain every night",
+        "even resting", "any position", "resting makes no difference", "rest makes no difference",
+        "day and night", "night and day", "nothing settles it",
         "lying still at night", "more at night", "worse in the night", "worst in the night",
         "in bed at night", "even when i lie", "never stops", "never eases", "hurts more lying still",
+        # "it" in a back-pain chat is the pain: "it wakes me every night"
+        "it wakes me", "it woke me", "it keeps waking me", "it's waking me", "it is waking me",
+        "it keeps me awake", "it kept me awake",
+    ),
+    # Being woken, or kept awake, is night pain only when the pain (or the back) does it: "my back
+    # woke me at 3am", "waking at 3am with the pain"; not "my alarm wakes me at 6" or "woke up at
+    # 3am needing the loo". Rule night_pain: (night_wake, pain_subject) in one sentence.
+    "night_wake": (
+        "wakes me", "wakes me up", "waking me up", "woke me up", "woke me", "woken me", "woken up by",
+        "wakes me at night", "wakes me from sleep", "wake me", "wake me up", "waking me",
+        "wakes me up at night", "keeps waking me", "kept waking me", "keeps me awake",
+        "keeps me up at night", "keeping me awake", "kept me awake", "kept me up", "woken by",
+        "waking in the night", "wake in the night", "waking up in the night", "wake up in the night",
+        "wakes me in the night", "woke in the night", "woke up in the night", "waking at 1", "waking at 2",
+        "waking at 3", "waking at 4", "waking at 5", "waking up at 2", "waking up at 3", "waking up at 4",
         "wakes her", "wakes him", "wakes them", "keeps her awake", "keeps him awake",
+    ),
+    "pain_subject": (
+        "pain", "pains", "painful", "ache", "aching", "backache", "sciatica", "hurts", "hurting",
+        "agony", "throbbing", "throbs", "spasm", "spasms", "soreness", "my back", "the back",
+        "this back", "back pain", "lower back", "low back", "nerve pain",
     ),
     "lump": (
         "lump", "lumps", "bump on my spine", "bump on my back", "swelling on my spine",
@@ -364,17 +407,40 @@ RULES: Tuple[RedFlagRule, ...] = (
     RedFlagRule("fever", URGENT, ("fever",)),
     RedFlagRule("weight_loss", URGENT, ("weight_loss",)),
     RedFlagRule("cancer_history", URGENT, ("cancer",)),
-    RedFlagRule("night_pain", URGENT, ("night_pain",)),
+    RedFlagRule("night_pain", URGENT, ("night_pain",), (("night_wake", "pain_subject"),)),
     RedFlagRule("lump", URGENT, ("lump",)),
     RedFlagRule("bone_fragility", URGENT, ("fragile_bone",)),
 )
 RULES_BY_REASON = MappingProxyType({rule.reason: rule for rule in RULES})
 
+# Each phrase belongs to one concept (tests/test_triage.py checks it), except these, on purpose:
+# every concept named here is one part of a two- or three-part rule, and the word plays its role
+# in each ("feet" is a bilateral place, a leg and a foot; "pain" is a chest symptom and what wakes
+# someone at night). A phrase of a concept that completes a red flag on its own is never shared:
+# "chest pains" once sat in both the cardiac and the trauma lists and read as a major trauma too.
+SHARED_ON_PURPOSE: Mapping[str, frozenset] = MappingProxyType({
+    phrase: frozenset(concepts) for phrase, concepts in (
+        ("legs", ("bilateral", "leg")),
+        ("feet", ("bilateral", "leg", "foot_part")),
+        ("foot", ("leg", "foot_part")), ("toes", ("leg", "foot_part")), ("ankle", ("leg", "foot_part")),
+        ("can't lift", ("weakness", "foot_motion")),
+        ("weaker", ("weakness", "worsening")),  # "my leg is weaker": weak and getting worse
+        ("numb", ("control_problem", "sensory")),  # "my bladder feels numb"; "numb down there"
+        ("accident", ("control_problem", "trauma_word")), ("accidents", ("control_problem", "trauma_word")),
+        ("fall", ("trauma_word", "minor_trauma")),
+        ("fell", ("fall_verb", "trauma_word", "minor_trauma")),
+        ("fallen", ("fall_verb", "trauma_word", "minor_trauma")),
+        ("overnight", ("worsening", "night_mention")),
+        *((word, ("chest_symptom", "pain_subject"))
+          for word in ("pain", "pains", "ache", "aching", "hurts", "hurting")),
+    )
+})
+
 # Concepts too ordinary to say anything about red flags on their own: they don't count as
 # a mention when deciding whether every red-flag mention in a message was denied.
 NOT_MENTIONS = frozenset({"leg", "control_problem", "chest_symptom", "worsening", "weight_explained",
                           "steroid_injection", "foot_part", "toilet_act", "minor_trauma", "fall_verb",
-                          "fall_from"})
+                          "fall_from", "pain_subject", "low_mood"})
 
 # Words and phrases that show a message is about the body, pain, medical care or mood. A red flag
 # that only the intent classifier sees must come with one of these (or an affirmed body part or
@@ -394,6 +460,16 @@ HEALTH_TERMS: Tuple[str, ...] = (
     # the body where the entity lexicon stays out ("lying on my back"), and euphemisms
     "my back", "lower back", "low back", "upper back", "down below", "down there", "private parts",
     "privates", "waterworks", "my bits", "number two", "number twos",
+)
+
+# Words that keep a classifier's red-flag reading standing even beside a low-mood phrase: "so low,
+# what's the point anymore" may be despair in words the rules don't know (bot/triage.py).
+DESPAIR_TERMS: Tuple[str, ...] = (
+    "hopeless", "no hope", "pointless", "point", "worthless", "burden", "despair", "die", "dying",
+    "dead", "death", "alive", "live", "living", "life", "exist", "disappear", "future", "kill", "harm",
+    "overdose", "pills", "tablets", "end", "ending", "give up", "giving up", "gave up", "anymore",
+    "any more", "escape", "way out", "nothing left", "cope", "coping", "can't take", "cannot take",
+    "can't do this", "go on", "carry on", "forever", "sleep", "wake up", "gone", "over",
 )
 
 # Statuses that may not cancel a concept's flag: a cancer in remission is still a history of
