@@ -50,6 +50,18 @@ def _slot_events(record) -> List[Dict[Text, Any]]:
     return [SlotSet(slot, value) for slot, value in values.items()]
 
 
+def _after_user_message(tracker: Tracker) -> bool:
+    """Is the form validating a new user message (not coming back after a digression)?
+
+    Rasa hands the validation action a tracker ending in the form's own ActionExecuted;
+    the action before it is `action_listen` when the person has just said something.
+    """
+    actions = [e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"]
+    if actions and actions[0] == FORM:
+        actions = actions[1:]
+    return bool(actions) and actions[0] == "action_listen"
+
+
 class ValidateCheckinForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_checkin_form"
@@ -57,7 +69,7 @@ class ValidateCheckinForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         intent = latest_intent(tracker)
         active = (tracker.active_loop or {}).get("name") == FORM
-        after_answer = tracker.latest_action_name == "action_listen"
+        after_answer = _after_user_message(tracker)
         if active and after_answer and intent not in ANSWER_INTENTS:
             return []  # a digression or a red flag: nothing extracted, so the form rejects
         at = now()

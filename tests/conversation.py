@@ -43,17 +43,18 @@ class Conversation:
             text = text.replace("{" + str(key) + "}", str(value))
         return f"[{name}] {text}"
 
-    def _tracker(self, latest: Dict[str, Any], latest_action: str) -> Tracker:
+    def _tracker(self, latest: Dict[str, Any], latest_action: str, extra=()) -> Tracker:
         return Tracker(sender_id=self.sender, slots=dict(self.slots), latest_message=latest,
-                       events=list(self.events), paused=False, followup_action=None,
+                       events=list(self.events) + list(extra), paused=False, followup_action=None,
                        active_loop={"name": self.active_loop} if self.active_loop else {},
                        latest_action_name=latest_action)
 
-    async def run(self, action, latest: Dict[str, Any], latest_action: str = "action_listen"):
+    async def run(self, action, latest: Dict[str, Any], latest_action: str = "action_listen", extra=(),
+                  record: Optional[str] = None):
         dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, self._tracker(latest, latest_action), self.domain)
+        events = await action.run(dispatcher, self._tracker(latest, latest_action, extra), self.domain)
         self.replies += dispatcher.messages
-        self.events.append({"event": "action", "name": action.name()})
+        self.events.append({"event": "action", "name": record or action.name()})
         for event in events:
             self.events.append(event)
             if event.get("event") == "slot":
@@ -66,7 +67,8 @@ class Conversation:
         latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, **clinical_parse(text)}
         if entities is not None:
             latest["entities"] = entities
-        self.events.append({"event": "user", "text": text, "parse_data": latest})
+        self.events += [{"event": "action", "name": "action_listen"},
+                        {"event": "user", "text": text, "parse_data": latest}]
         self.replies = []
         if self.active_loop == "checkin_form" or (action is None and intent in CHECKIN_INTENTS):
             await self._checkin_turn(latest)
@@ -75,7 +77,10 @@ class Conversation:
         return self.text
 
     async def _checkin_turn(self, latest: Dict[str, Any]) -> None:
-        events = await self.run(ValidateCheckinForm(), latest)
+        # Rasa's form hands its validation action a tracker ending in the form's own
+        # ActionExecuted (rasa.core.actions.forms.FormAction._temporary_tracker).
+        events = await self.run(ValidateCheckinForm(), latest, latest_action="checkin_form",
+                                extra=[{"event": "action", "name": "checkin_form"}], record="checkin_form")
         if self.active_loop and not events:
             self.replies.append({"text": "<form rejected: a rule handles this message>"})
             return

@@ -136,7 +136,8 @@ def test_yes_to_erasure_asked_mid_checkin_erases(coach):
 def test_bed_rest_is_not_advised(coach):
     me = "e2e-" + uuid.uuid4().hex
     reply = text_of(say(coach, me, "should I stay in bed?")).lower()
-    assert "mattress" not in reply and "moving" in reply
+    assert "mattress" not in reply
+    assert "staying in bed isn't recommended" in reply and "move gently" in reply
 
 
 def test_red_flag_interrupts_the_checkin_form(coach):
@@ -158,7 +159,8 @@ def test_a_red_flag_mid_answer_is_caught_by_the_clinical_screen(coach):
     reply = text_of(say(coach, me, "my calf, and my left foot keeps flopping down and catching"))
     assert "emergency" in reply.lower()
     assert [(e.tier, e.reason) for e in user_rows(coach, "coach_escalations", me)] == [(1, "leg_weakness")]
-    assert user_rows(coach, "coach_checkins", me) == []
+    # The score given before is kept; the red-flag message is not taken as the place.
+    assert [(c.pain_score, c.location) for c in user_rows(coach, "coach_checkins", me)] == [(5.0, None)]
     assert "assess" in text_of(say(coach, me, "what should I do today?")).lower()
     say(coach, me, "I've been checked by my GP and they said it's fine")
     assert "how long ago" in text_of(say(coach, me, "what should I do today?")).lower()

@@ -468,7 +468,7 @@ DESPAIR_TERMS: Tuple[str, ...] = (
     "hopeless", "no hope", "pointless", "point", "worthless", "burden", "despair", "die", "dying",
     "dead", "death", "alive", "live", "living", "life", "exist", "disappear", "future", "kill", "harm",
     "overdose", "pills", "tablets", "end", "ending", "give up", "giving up", "gave up", "anymore",
-    "any more", "escape", "way out", "nothing left", "cope", "coping", "can't take", "cannot take",
+    "any more", "escape", "way out", "nothing left", "can't cope", "cannot cope", "not coping", "can't take", "cannot take",
     "can't do this", "go on", "carry on", "forever", "sleep", "wake up", "gone", "over",
 )
 
