@@ -109,7 +109,8 @@ class ActionRecordCheckin(Action):
             dispatcher.utter_message(text="No problem, we can check in another time. Just tell me "
                                           "how your back is whenever you like.")
             return events
-        for line in usecase.reply_lines(outcome):
+        asked_again = latest_intent(tracker) == "start_checkin"
+        for line in usecase.reply_lines(outcome, asked_again):
             dispatcher.utter_message(text=line)
         if outcome.ask_trigger:
             dispatcher.utter_message(response="utter_ask_spread_trigger")

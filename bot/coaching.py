@@ -167,8 +167,9 @@ def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> 
     return f"{PERIPHERALIZING_SEEN} {self_care} {PERIPHERALIZING_WATCH}"
 
 
-def checkin_update(record: CheckinRecord) -> str:
-    """A later report the same day amends today's check-in: say what it now holds."""
+def checkin_update(record: CheckinRecord, asked_again: bool = False) -> str:
+    """A later report the same day amends today's check-in: say what it now holds.
+    `asked_again`: they asked to check in again with nothing new to add."""
     parts = []
     if record.pain_score is not None:
         parts.append(f"pain {fmt_number(record.pain_score)}/10")
@@ -177,6 +178,9 @@ def checkin_update(record: CheckinRecord) -> str:
     if record.symptoms:
         parts.append(", ".join(record.symptoms))
     summary = f" ({'; '.join(parts)})" if parts else ""
+    if asked_again:
+        return (f"You've already checked in today{summary}. If anything has changed, just tell "
+                "me, for example \"it's in my calf now\" or \"it's a 5\".")
     return f"Got it, I've updated today's check-in{summary}."
 
 

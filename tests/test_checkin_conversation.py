@@ -142,3 +142,10 @@ async def test_a_score_older_than_two_days_does_not_set_todays_intensity(store, 
     store.add_checkin("tester", CheckinRecord(at=MONDAY - timedelta(days=3), pain_score=8), "unknown")
     inputs = plan_inputs(store.profile("tester"), MONDAY.date())
     assert inputs.latest_score == 8.0 and inputs.score_on == (MONDAY - timedelta(days=3)).date()
+
+
+async def test_checking_in_again_the_same_day_says_what_is_stored(talk, store):
+    await talk.say("my calf is worse, about a 6", "report_symptoms")
+    reply = await talk.say("let's do my check-in", "start_checkin")
+    assert "already checked in today" in reply and "6/10" in reply
+    assert talk.active_loop is None and len(rows(store)) == 1

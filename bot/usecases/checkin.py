@@ -22,6 +22,7 @@ from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot import clinical, coaching, escalation, lexicon
 from bot.nlu import context
+from bot.localtime import local_day
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
 from bot.store import CoachStore
 
@@ -205,7 +206,7 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
     history = _history_before(profile, day)
     direction = record.direction or "unknown"
     scored = [c for c in history if c.pain_score is not None]
-    notes_today = [n for n in profile.movement_notes if n.at.date() == at.date()]
+    notes_today = [n for n in profile.movement_notes if local_day(n.at) == day]
     helped: Tuple[str, ...] = ()
     if direction == "centralizing" and said_today != "centralizing":
         helped = _helped(profile, history)
@@ -250,15 +251,16 @@ def note_movements(store: CoachStore, sender: str, turn: CheckinTurn, at: dateti
     return kept
 
 
-def reply_lines(outcome: Outcome) -> List[str]:
-    """The check-in reply: full feedback the first time today, a short update after that."""
+def reply_lines(outcome: Outcome, asked_again: bool = False) -> List[str]:
+    """The check-in reply: full feedback the first time today, a short update after that
+    (`asked_again`: they started a check-in again and added nothing)."""
     if not outcome.amended:
         scored = [c for c in outcome.history if c.pain_score is not None]
         return coaching.checkin_feedback(
             outcome.record, outcome.previous, outcome.first_score, outcome.direction,
             outcome.streak, outcome.referral, activities=outcome.activities,
             today=outcome.record.day, first=scored[0] if scored else None, episode=outcome.episode)
-    lines = [coaching.checkin_update(outcome.record)]
+    lines = [coaching.checkin_update(outcome.record, asked_again)]
     if outcome.direction_news:
         lines.append(coaching.direction_advice(outcome.direction, outcome.referral))
     lines.append(escalation.referral_advice(outcome.referral, outcome.episode) if outcome.referral else None)
