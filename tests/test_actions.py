@@ -278,9 +278,11 @@ async def test_delete_refuses_without_a_yes_to_the_question(store, tracker_facto
 async def test_session_start_restores_from_database(store, tracker_factory, domain):
     store.add_checkin("tester", CheckinRecord(at=datetime.utcnow(), pain_score=5), "unknown")
     store.record_escalation("tester", 2, "fever", datetime.utcnow())
-    _, events = await run(ActionSessionStart(), tracker_factory(slots={"onset_days": 12.0, "requested_slot": "x"}), domain)
+    slots = {"checkin_said": "2026-11-29|", "requested_slot": "x", "pending_question": "onset"}
+    _, events = await run(ActionSessionStart(), tracker_factory(slots=slots), domain)
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
-    assert slots_of(events) == {"onset_days": 12.0, "pain_score": 5.0, "red_flag": True}
+    # An open question does not outlive the session; what was said today does.
+    assert slots_of(events) == {"checkin_said": "2026-11-29|", "pain_score": 5.0, "red_flag": True}
 
 
 def test_action_server_serves_exactly_the_domain_actions(domain):
