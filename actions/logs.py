@@ -16,6 +16,7 @@ from bot.thresholds import WEEK_DAYS
 from actions.common import (
     canonical_values, entity_values, first_float, latest_text, now, store,
 )
+from actions.questions import ActionAnswerQuestion, answers_open_question
 
 MAX_MINUTES = 24 * 60
 
@@ -45,6 +46,8 @@ class ActionRecordActivity(Action):
         return "action_record_activity"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        if answers_open_question(tracker) and _minutes_from(tracker) is None:
+            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
         kind, exercise_id = _activity_from(tracker)
         if kind is None:
             dispatcher.utter_message(
@@ -77,6 +80,8 @@ class ActionRecordSleep(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         quality, hours = parse_sleep(latest_text(tracker))
+        if quality is None and answers_open_question(tracker):
+            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
         if quality is None:
             dispatcher.utter_message(text="How did you sleep: well, okay or badly? Hours help too.")
             return []

@@ -39,6 +39,21 @@ def open_question(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def answers_open_question(tracker: Tracker) -> bool:
+    """Does this message answer the open question, whatever intent the classifier gave it?
+
+    "bending to load the dishwasher" right after "what had you been doing?" is the answer,
+    even when the classifier heard a sleep or activity report or was unsure.
+    """
+    question = open_question(tracker)
+    if question == PENDING_TRIGGER:
+        turn = checkin_usecase.turn_from_parse(tracker.latest_message)
+        return bool(turn.movements or _exercise_ids(tracker))
+    if question == PENDING_ONSET:
+        return parse_days_since(latest_text(tracker), local_day(now())) is not None
+    return False
+
+
 def _exercise_ids(tracker: Tracker) -> List[str]:
     return [str(e["value"]) for e in (tracker.latest_message or {}).get("entities") or []
             if e.get("entity") == "exercise" and e.get("value")]
@@ -53,7 +68,8 @@ class ActionAnswerQuestion(Action):
         skip = latest_intent(tracker) == SKIP_INTENT
         if question == PENDING_ONSET:
             return self._onset(dispatcher, tracker, skip)
-        if question == PENDING_TRIGGER:
+        if question == PENDING_TRIGGER and (skip or answers_open_question(tracker)
+                                            or latest_intent(tracker) == "inform"):
             return self._trigger(dispatcher, tracker, skip)
         if skip:
             dispatcher.utter_message(text="No problem.")

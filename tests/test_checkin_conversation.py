@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 
+import pytest
+
 from actions.info import ActionExerciseInfo
+from actions.logs import ActionRecordActivity, ActionRecordSleep
 from actions.plan import ActionTodayPlan
 from actions.questions import ActionAnswerQuestion
 from bot.records import CheckinRecord
@@ -149,3 +152,21 @@ async def test_checking_in_again_the_same_day_says_what_is_stored(talk, store):
     reply = await talk.say("let's do my check-in", "start_checkin")
     assert "already checked in today" in reply and "6/10" in reply
     assert talk.active_loop is None and len(rows(store)) == 1
+
+
+@pytest.mark.parametrize("intent,action", [
+    ("report_sleep", ActionRecordSleep), ("report_activity", ActionRecordActivity),
+    ("nlu_fallback", ActionAnswerQuestion),
+])
+async def test_the_answer_reaches_the_open_question_whatever_the_classifier_said(talk, store, intent, action):
+    await talk.say("my back is a 3 today", "report_symptoms")
+    await talk.say("my leg hurts more", "report_symptoms")
+    reply = await talk.say("bending to load the dishwasher", intent, action=action())
+    assert "bending" in reply
+    assert [(n.effect, n.movement) for n in store.profile("tester").movement_notes] == [("worse", "bending")]
+    assert store.profile("tester").sleeps == () and store.profile("tester").activities == ()
+
+
+async def test_an_unsure_message_with_no_open_question_is_asked_again(talk, store):
+    reply = await talk.say("blorp", "nlu_fallback", action=ActionAnswerQuestion())
+    assert "[utter_default]" in reply
