@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
+from bot.coaching import direction_advice
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.model import PAIN_RULE, Exercise
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord
@@ -411,11 +412,7 @@ def _notes(
             "is a good option too: the water carries some of your weight."
         )
     if _peripheral(inputs):
-        notes.append(
-            "Your pain has been spreading further down your leg. Stop or cut back whatever "
-            "movement sent it further down. If it keeps happening, or you notice new numbness "
-            "or tingling, please get checked by a doctor or physiotherapist."
-        )
+        notes.append(direction_advice(inputs.direction))  # the article's advice, said one way
         if NERVE_TENSION in reasons:
             notes.append(
                 "While your leg pain is spreading I've left out stretches that pull on the "
@@ -435,10 +432,7 @@ def _notes(
                 "positions, with nothing pushed to the end of its range."
             )
     elif inputs.direction == "centralizing":
-        notes.append(
-            "Good news: your pain has been moving back toward your spine, which is a sign "
-            "you're on the right track. Keep doing the movements that helped."
-        )
+        notes.append(direction_advice(inputs.direction))
     worse_moves = [m for m in inputs.worse_with if MOVEMENT_DIRECTIONS.get(m)]
     worse_ids = [i for i in inputs.worse_with if i in t.worse_ids]
     if worse_moves and any(x.reason == WORSE and x.detail in t.worse_dirs for x in out):
