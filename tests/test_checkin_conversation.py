@@ -170,3 +170,22 @@ async def test_the_answer_reaches_the_open_question_whatever_the_classifier_said
 async def test_an_unsure_message_with_no_open_question_is_asked_again(talk, store):
     reply = await talk.say("blorp", "nlu_fallback", action=ActionAnswerQuestion())
     assert "[utter_default]" in reply
+
+
+async def test_a_movement_named_with_spreading_pain_is_what_set_it_off(talk, store):
+    reply = await talk.say("my leg hurts more after sitting all day, about a 6", "report_symptoms")
+    assert [(n.effect, n.movement) for n in store.profile("tester").movement_notes] == [("worse", "sitting")]
+    assert "utter_ask_spread_trigger" not in reply  # already told: not asked
+
+
+async def test_the_answer_taken_for_a_symptom_report_still_reaches_the_notes(talk, store):
+    await talk.say("my leg hurts more, about a 6", "report_symptoms")
+    await talk.say("I'd been sitting at my desk all day", "report_symptoms")
+    assert [(n.effect, n.movement) for n in store.profile("tester").movement_notes] == [("worse", "sitting")]
+    (row,) = rows(store)
+    assert (row.location, row.pain_score) == ("leg", 6.0)
+
+
+async def test_a_movement_with_pain_that_is_not_spreading_is_not_a_trigger(talk, store):
+    await talk.say("back is a 3 after sitting all day, about the same", "report_symptoms")
+    assert store.profile("tester").movement_notes == ()

@@ -152,12 +152,12 @@ class CoachStore:
             ))
 
     def save_checkin_day(self, sender_id: str, day: date, record: CheckinRecord, at: datetime,
-                         cautions: Sequence[str] = ()) -> None:
+                         cautions: Sequence[str] = (), notes: Sequence[MovementNote] = ()) -> None:
         """Write one turn of the check-in in one transaction.
 
         The person's check-in for `day` is created or amended to `record` (one
-        row per local day; `record.at` stays the time it was first made), and
-        newly mentioned cautions are added.
+        row per local day; `record.at` stays the time it was first made), newly
+        mentioned cautions are added and movement notes appended.
         """
         with self._unit() as s:
             user = self._user(s, sender_id)
@@ -170,7 +170,7 @@ class CoachStore:
             row.pain_score, row.location, row.side = record.pain_score, record.location, record.side
             row.symptoms, row.trend = ",".join(record.symptoms), record.trend
             row.direction = record.direction or "unknown"
-            self._add_notes(s, user, (), cautions)
+            self._add_notes(s, user, notes, cautions)
 
     def save_notes(self, sender_id: str, notes: Sequence[MovementNote] = (),
                    cautions: Sequence[str] = (), escalations: Sequence[Tuple[int, str]] = (),

@@ -150,6 +150,8 @@ def note_turn(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime, d
     """Merge one message into today's check-in and store it (one transaction)."""
     today = store.checkin_on(sender, day)
     if not turn.says_anything():
+        if today is not None and today.direction == "peripheralizing":
+            store.save_notes(sender, _triggers(turn, at))  # "I'd been sitting all day"
         return Noted(today, missing(today, skipped))
     profile = store.profile(sender)
     earlier = (today.location if today and today.location
@@ -160,8 +162,14 @@ def note_turn(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime, d
     if direction == "unknown" and today is not None and today.direction:
         direction = today.direction  # a later "about a 6" keeps what today already showed
     record = replace(record, direction=direction)
-    store.save_checkin_day(sender, day, record, at, cautions=turn.conditions)
+    notes = _triggers(turn, at) if direction == "peripheralizing" else ()
+    store.save_checkin_day(sender, day, record, at, cautions=turn.conditions, notes=notes)
     return Noted(record, missing(record, skipped))
+
+
+def _triggers(turn: CheckinTurn, at: datetime) -> List[MovementNote]:
+    """Movements named while the pain spreads ("worse after sitting all day") set it off."""
+    return [MovementNote(at, "worse", m) for m in turn.movements]
 
 
 @dataclass(frozen=True)
