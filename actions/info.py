@@ -12,9 +12,9 @@ from bot import coaching, guidance
 from bot.exercise_info import answer_exercise_question
 from bot.knowledge import default_knowledge_base
 from bot.localtime import local_day
-from bot.planner import Plan, build_plan
+from bot.planner import Plan
 from bot.safety import reminder_of_open_flag
-from bot.usecases.plan import plan_inputs
+from bot.usecases.plan import plan_for
 
 from actions.common import entity_values, latest_text, now, store
 
@@ -68,14 +68,8 @@ class ActionFearReassurance(_AnswerAction):
         if flag:  # no exercise while a red flag is open: the advice to get assessed stands
             return reminder_of_open_flag(flag[0])
         try:
-            plan: Optional[Plan] = _todays_plan(tracker)
+            plan: Optional[Plan] = plan_for(store().profile(tracker.sender_id), local_day(now()))
         except Exception:  # noqa: BLE001 - the reassurance must not fail with the plan
             logger.exception("today's plan could not be built for the fear reply")
             plan = None
         return coaching.fear_reassurance(latest_text(tracker), plan)
-
-
-def _todays_plan(tracker: Tracker) -> Plan:
-    """Today's plan as action_today_plan builds it (bot.usecases.plan), without its side effects."""
-    profile = store().profile(tracker.sender_id)
-    return build_plan(plan_inputs(profile, local_day(now())), default_knowledge_base(), ())

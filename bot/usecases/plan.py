@@ -65,13 +65,18 @@ def plan_inputs(profile: Profile, today: date) -> PlanInputs:
     )
 
 
+def plan_for(profile: Profile, today: date) -> Plan:
+    """Today's plan from the person's records, with no side effects (the fear reply uses it too)."""
+    return build_plan(plan_inputs(profile, today), default_knowledge_base(), LIFESTYLE_TIPS)
+
+
 def todays_plan(store: CoachStore, sender: str, at: datetime, today: date) -> PlanReply:
     """The plan, or the reminder of an open red flag; marks the onset question as asked."""
     flag = store.open_escalation(sender)
     if flag:
         return PlanReply(reminder_of_open_flag(flag[0]), None, False, True)
     profile = store.profile(sender)
-    plan = build_plan(plan_inputs(profile, today), default_knowledge_base(), LIFESTYLE_TIPS)
+    plan = plan_for(profile, today)
     ask_onset = profile.onset is None and not profile.onset_asked
     if ask_onset:
         store.mark_onset_asked(sender, at)
