@@ -89,3 +89,4 @@ class Profile:
     cautions: Tuple[str, ...] = ()  # CAUTIONS the person has mentioned
     movement_notes: Tuple[MovementNote, ...] = ()  # oldest first
     onset_asked: bool = False  # the onset question was asked once already
+    zone: Optional[str] = None  # IANA time zone, once told (the person's "today" is local)

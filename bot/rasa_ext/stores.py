@@ -8,12 +8,13 @@ nothing of that turn is written back.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SlotSet, UserUttered
 
 from bot.settings import database_url
 from bot.store.db import tune_sqlite
@@ -21,6 +22,14 @@ from bot.store.db import tune_sqlite
 logger = logging.getLogger(__name__)
 
 ERASED_SLOT = "data_erased"
+
+
+def _latest_own_message(events) -> Optional[UserUttered]:
+    """The newest message the person wrote themselves (not a nudge's external intent)."""
+    for event in reversed(events):
+        if isinstance(event, UserUttered) and not str(event.intent_name or "").startswith("EXTERNAL_"):
+            return event
+    return None
 
 
 def _erasure_requested(events) -> bool:
@@ -49,6 +58,20 @@ class CoachTrackerStore(SQLTrackerStore):
                 logger.info("Erased a conversation's tracker events (%d rows).", deleted)
                 return
         await super().save(tracker)
+        message = _latest_own_message(new_events)
+        if message is not None:
+            self._note_message(tracker.sender_id, message)
+
+    @staticmethod
+    def _note_message(sender_id: str, message: UserUttered) -> None:
+        """Tell the nudges the person wrote (back-off reset, blocked chat reachable again)."""
+        from bot.store import default_store
+
+        try:
+            at = datetime.fromtimestamp(message.timestamp, tz=timezone.utc).replace(tzinfo=None)
+            default_store().note_message(sender_id, message.input_channel, at)
+        except Exception as exc:  # noqa: BLE001 - the turn is stored; nudges only lose a hint
+            logger.warning("Could not note a message for the nudges: %s", exc.__class__.__name__)
 
 
 class UrlLockStore(LockStore):

@@ -30,6 +30,16 @@ class User(Base):
     onset_date = sa.Column(sa.Date, nullable=True)
     cautions = sa.Column(sa.String(255), nullable=False, default="", server_default="")
     onset_asked_at = sa.Column(sa.DateTime, nullable=True)
+    # --- nudge preferences (bot.nudges) ---
+    time_zone = sa.Column(sa.String(64), nullable=True)       # IANA name; NULL = not told yet (UTC)
+    zone_asked_at = sa.Column(sa.DateTime, nullable=True)     # the time-zone question is asked once
+    quiet_start = sa.Column(sa.Time, nullable=True)           # NULL = the default quiet hours
+    quiet_end = sa.Column(sa.Time, nullable=True)
+    paused_until = sa.Column(sa.Date, nullable=True)          # local date nudges resume on
+    channel = sa.Column(sa.String(32), nullable=True)         # where to reach them: telegram, socketio, rest
+    chat_id = sa.Column(sa.String(255), nullable=True)
+    unreachable_at = sa.Column(sa.DateTime, nullable=True)    # Telegram said blocked (403)
+    last_message_at = sa.Column(sa.DateTime, nullable=True)   # their latest own message
 
     checkins = relationship("Checkin", cascade="all, delete-orphan", passive_deletes=True)
     activities = relationship("Activity", cascade="all, delete-orphan", passive_deletes=True)
@@ -37,6 +47,7 @@ class User(Base):
     escalations = relationship("Escalation", cascade="all, delete-orphan", passive_deletes=True)
     reminders = relationship("Reminder", cascade="all, delete-orphan", passive_deletes=True)
     movement_notes = relationship("MovementNote", cascade="all, delete-orphan", passive_deletes=True)
+    nudges = relationship("Nudge", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Checkin(Base):
@@ -109,3 +120,36 @@ class MovementNote(Base):
     at = sa.Column(sa.DateTime, nullable=False)
     effect = sa.Column(sa.String(16), nullable=False)
     movement = sa.Column(sa.String(64), nullable=False)
+
+
+class Nudge(Base):
+    """The nudge outbox: one row per (person, reminder kind, local date), whatever happens to it.
+
+    The unique key makes planning idempotent; a compare-and-set on `status` makes
+    the claim one dispatcher's (bot.store.outbox).
+    """
+
+    __tablename__ = "coach_nudges"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind", "local_date", name="uq_nudge_user_kind_day"),
+        sa.Index("ix_coach_nudges_status_due", "status", "due_at"),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = _user_fk()
+    kind = sa.Column(sa.String(16), nullable=False)           # the reminder: checkin, walk, sleep
+    local_date = sa.Column(sa.Date, nullable=False)
+    due_at = sa.Column(sa.DateTime, nullable=False)           # UTC
+    status = sa.Column(sa.String(16), nullable=False)         # bot.nudges.records.STATUSES
+    reason = sa.Column(sa.String(32), nullable=True)          # why skipped / failed
+    message_kind = sa.Column(sa.String(16), nullable=True)    # what it said (assessed replaces some)
+    variant = sa.Column(sa.Integer, nullable=True)
+    payload = sa.Column(sa.Text, nullable=True)               # the NudgeMessage as JSON (no health data)
+    claimed_by = sa.Column(sa.String(64), nullable=True)
+    lease_until = sa.Column(sa.DateTime, nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at = sa.Column(sa.DateTime, nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=True)
+    sent_at = sa.Column(sa.DateTime, nullable=True)
+    shown_at = sa.Column(sa.DateTime, nullable=True)          # web chat: shown when they opened it

@@ -13,8 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.localtime import local_day
+from bot.nudges.records import KINDS, NudgeSettings
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile, SleepRecord
 from bot.store import models as m
+from bot.store.outbox import settings_of
+
+# Channels a nudge can reach: Telegram pushes, the web chat shows it when next opened.
+NUDGE_CHANNELS = ("telegram", "socketio")
 
 
 class CoachStore:
@@ -58,7 +64,19 @@ class CoachStore:
                     MovementNote(at=r.at, effect=r.effect, movement=r.movement)
                     for r in self._rows(s, m.MovementNote, user.id)),
                 onset_asked=user.onset_asked_at is not None,
+                zone=user.time_zone,
             )
+
+    def zone(self, sender_id: str) -> Optional[str]:
+        """The person's IANA time zone, if they told it."""
+        with self._unit() as s:
+            return s.execute(
+                sa.select(m.User.time_zone).where(m.User.sender_id == sender_id)
+            ).scalar_one_or_none()
+
+    def today(self, sender_id: str, at: datetime) -> date:
+        """The person's local calendar day at the UTC instant `at` (UTC until a zone is known)."""
+        return local_day(at, self.zone(sender_id))
 
     @staticmethod
     def _rows(s: Session, model, user_id: int):
@@ -250,8 +268,86 @@ class CoachStore:
             else:
                 row.at_time, row.active = at_time, True
 
-    def stop_reminders(self, sender_id: str) -> int:
-        return self._update_for_user(sender_id, m.Reminder, m.Reminder.active.is_(True), active=False)
+    def stop_reminders(self, sender_id: str, kinds: Sequence[str] = ()) -> Tuple[str, ...]:
+        """Switch reminders off (all, or only `kinds`); the kinds that were on and now are off.
+
+        The times stay stored, so "turn my reminders back on" restores them.
+        """
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return ()
+            q = sa.select(m.Reminder).where(m.Reminder.user_id == user.id, m.Reminder.active.is_(True))
+            if kinds:
+                q = q.where(m.Reminder.kind.in_(list(kinds)))
+            rows = s.execute(q).scalars().all()
+            for row in rows:
+                row.active = False
+            return tuple(sorted(r.kind for r in rows))
+
+    def nudge_settings(self, sender_id: str) -> NudgeSettings:
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return NudgeSettings()
+            rows = s.execute(sa.select(m.Reminder).where(m.Reminder.user_id == user.id)).scalars().all()
+            return settings_of(user, rows)
+
+    def resume_reminders(self, sender_id: str) -> Tuple[str, ...]:
+        """Every stored reminder back on at its stored time, and any pause lifted; the kinds on now."""
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            if user is None:
+                return ()
+            user.paused_until = None
+            rows = s.execute(sa.select(m.Reminder).where(m.Reminder.user_id == user.id)).scalars().all()
+            for row in rows:
+                row.active = True
+            return tuple(sorted(r.kind for r in rows))
+
+    def pause_reminders(self, sender_id: str, until: date) -> None:
+        with self._unit() as s:
+            self._user(s, sender_id).paused_until = until
+
+    def set_zone(self, sender_id: str, zone: str, at: datetime) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            user.time_zone = zone
+            user.zone_asked_at = user.zone_asked_at or at
+
+    def mark_zone_asked(self, sender_id: str, at: datetime) -> bool:
+        """Record that the time-zone question was asked; False if it had been asked before."""
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            if user.zone_asked_at is not None:
+                return False
+            user.zone_asked_at = at
+            return True
+
+    def set_quiet_hours(self, sender_id: str, start: time, end: time) -> None:
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            user.quiet_start, user.quiet_end = start, end
+
+    def set_contact(self, sender_id: str, channel: Optional[str]) -> None:
+        """Where nudges reach this person: their conversation id on a channel that can carry them."""
+        if channel not in NUDGE_CHANNELS:
+            return
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            user.channel, user.chat_id = channel, sender_id
+
+    def note_message(self, sender_id: str, channel: Optional[str], at: datetime) -> None:
+        """The person wrote: resets nudge back-off, makes a blocked chat reachable again.
+
+        Called by the tracker store for every stored user message; only people the
+        coach already knows are touched (one UPDATE, no insert).
+        """
+        values = dict(last_message_at=at, unreachable_at=None)
+        if channel in NUDGE_CHANNELS:
+            values.update(channel=channel, chat_id=sender_id)
+        with self._unit() as s:
+            s.execute(sa.update(m.User).where(m.User.sender_id == sender_id).values(**values))
 
     def erase_user(self, sender_id: str) -> bool:
         """Delete the person and every row hanging off them. True if they existed."""
@@ -259,7 +355,8 @@ class CoachStore:
             user = self._user(s, sender_id, create=False)
             if user is None:
                 return False
-            for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder, m.MovementNote):
+            for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder, m.MovementNote,
+                          m.Nudge):
                 s.execute(sa.delete(model).where(model.user_id == user.id))
             s.execute(sa.delete(m.User).where(m.User.id == user.id))
             return True
