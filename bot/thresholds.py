@@ -34,3 +34,15 @@ HELPED_MEMORY_DAYS = 28
 
 # --- sleep ------------------------------------------------------------------
 SHORT_SLEEP_HOURS = 6.0
+
+# --- nudges (reminders the coach sends first) --------------------------------
+# A nudge more than this late (after downtime) is skipped and recorded, never sent.
+NUDGE_LATE_HOURS = 2
+# At most this many nudges reach a person on one local day.
+NUDGE_DAILY_CAP = 2
+# After this many nudges in a row go unanswered, nudge only every other day and offer a pause.
+NUDGE_BACKOFF_UNANSWERED = 3
+# A person who wrote within this many minutes is mid-conversation: the nudge waits.
+NUDGE_DEFER_MINUTES = 5
+# The sent nudges the send-time checks look at: today and the days before, this many local days.
+NUDGE_HISTORY_DAYS = WEEK_DAYS
