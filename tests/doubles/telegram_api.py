@@ -5,7 +5,18 @@ application/x-www-form-urlencoded or multipart/form-data (files included), as th
 real Bot API accepts them. It answers `{"ok": true, "result": ...}` with realistic
 objects, or `{"ok": false, "error_code": ..., "description": ...}` as Telegram does
 (401 for a wrong token, 400 for a missing chat_id or text, 404 for an unknown
-method), and records every call, accepted or not, for assertions.
+method), and records every call, accepted or not, with its arrival time.
+
+Faults can be scripted from any thread, the way Telegram really fails:
+
+    api.fail("sendMessage", 429, retry_after=3)        # flood control, once
+    api.fail("sendMessage", 403, chat_id=42)           # that chat blocked the bot
+    api.fail("sendMessage", 500, times=None)           # every call, until clear_faults()
+    api.fail("sendMessage", 400, skip=1)               # the second call: chat not found
+    api.fail("sendMessage", hang=True)                 # read the request, answer nothing
+
+A hung request is held open until `release()` (or `stop()`, or `hang_seconds`);
+then it is answered normally, as a Telegram that was slow but delivered would.
 
 In a test:      api = FakeTelegramAPI(token).start(); ...; api.stop()
 As a process:   python -m tests.doubles.telegram_api --token 123:abc [--port 8081]
@@ -29,9 +40,25 @@ KNOWN_UPDATES = {"message", "edited_message", "channel_post", "edited_channel_po
                  "poll", "poll_answer", "my_chat_member", "chat_member", "chat_join_request"}
 
 
+# What Telegram says with each status (Bot API answers, as observed).
+DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request",
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+NOT_ANSWERED = 0   # Call.status of a request that is being held open (a hang)
+
+
 @dataclass
 class Call:
-    """One request the fake received."""
+    """One request the fake received, recorded when it arrives (status 0 until answered)."""
 
     method: str
     params: Dict[str, Any]                      # JSON-typed where the client sent JSON
@@ -40,6 +67,38 @@ class Call:
     token_ok: bool = True
     status: int = 200
     request_content_type: str = ""
+    at: float = 0.0                             # time.monotonic() when the request arrived
+    wall: float = 0.0                           # time.time() when the request arrived
+    fault: str = ""                             # the scripted fault it met: "429", "hang", ...
+    answered_at: Optional[float] = None         # time.monotonic() when it was answered
+
+
+@dataclass
+class Fault:
+    """A scripted failure: the next `times` matching calls (after `skip`) fail this way."""
+
+    method: Optional[str]                       # None = any method
+    status: int                                 # HTTP status and error_code (0 with hang)
+    description: str
+    retry_after: Optional[int] = None           # sent as parameters.retry_after
+    times: Optional[int] = 1                    # None = every matching call
+    chat_id: Optional[str] = None               # only calls to this chat (compared as text)
+    skip: int = 0                               # let this many matching calls through first
+    hang: bool = False
+    hang_seconds: float = 60.0
+    hits: int = 0                               # how many calls it has failed so far
+    seen: int = 0                               # matching calls, skipped ones included
+
+    def matches(self, call: "Call") -> bool:
+        if self.method is not None and call.method != self.method:
+            return False
+        if self.chat_id is not None and str(call.params.get("chat_id")) != self.chat_id:
+            return False
+        return self.times is None or self.hits < self.times
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.hits >= self.times
 
 
 class BotAPIError(Exception):
@@ -66,8 +125,11 @@ class FakeTelegramAPI:
         self.bot = {"id": int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1,
                     "is_bot": True, "first_name": "Coach", "username": bot_username}
         self.calls: List[Call] = []
+        self.faults: List[Fault] = []
         self.webhook: Dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._hang_event: Optional[asyncio.Event] = None   # lives in the server's loop
+        self._stopping = False
         self._message_id = 0
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
@@ -105,8 +167,9 @@ class FakeTelegramAPI:
         return self
 
     async def _serve(self) -> None:
+        self._hang_event = asyncio.Event()
         app = self.make_app()
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -114,6 +177,8 @@ class FakeTelegramAPI:
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:
+            self._stopping = True
+            self._loop.call_soon_threadsafe(self._release_now)  # hung requests end first
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
         self._loop = self._thread = None
@@ -140,6 +205,84 @@ class FakeTelegramAPI:
     def clear(self) -> None:
         with self._lock:
             self.calls.clear()
+
+    def received(self, method: Optional[str] = None, **match: Any) -> List[Call]:
+        """Every call that arrived (failed, hung and refused ones too), in arrival order."""
+        with self._lock:
+            calls = list(self.calls)
+        return [c for c in calls if (method is None or c.method == method)
+                and all(str(c.params.get(k)) == str(v) for k, v in match.items())]
+
+    # ---------------------------------------------------------------- faults
+
+    def fail(self, method: Optional[str] = "sendMessage", status: Optional[int] = None, *,
+             retry_after: Optional[int] = None, times: Optional[int] = 1, chat_id: Any = None,
+             skip: int = 0, hang: bool = False, hang_seconds: float = 60.0,
+             description: Optional[str] = None) -> Fault:
+        """Script a failure of `method` (None = any); safe to call from any thread.
+
+        `status` 429 answers `{"ok": false, "error_code": 429, "description": "Too Many
+        Requests: retry after N", "parameters": {"retry_after": N}}` (N = `retry_after`,
+        default 1) with HTTP 429; other statuses answer Telegram's description for them
+        (403 "Forbidden: bot was blocked by the user", 400 "Bad Request: chat not
+        found", 500 "Internal Server Error", ...) unless `description` is given.
+        `hang=True` reads the request and answers nothing until `release()`, `stop()`
+        or `hang_seconds`, then answers it normally. `times=None` = every matching
+        call; `chat_id` limits the fault to that chat; the first `skip` matching calls
+        go through untouched. Faults are tried in the order they were added.
+        """
+        if hang == (status is not None):
+            raise ValueError("give either a status or hang=True")
+        if status is not None and not 400 <= status <= 599:
+            raise ValueError("a fault's status is an HTTP error status (4xx or 5xx)")
+        if times is not None and times < 1:
+            raise ValueError("times is a positive count, or None for every call")
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            template = DESCRIPTIONS.get(status or 0, "Bad Request" if (status or 0) < 500 else "Internal Server Error")
+            description = template.format(retry_after=retry_after)
+        fault = Fault(method=method, status=status or NOT_ANSWERED, description=description,
+                      retry_after=retry_after, times=times,
+                      chat_id=None if chat_id is None else str(chat_id), skip=skip, hang=hang,
+                      hang_seconds=hang_seconds)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def release(self) -> None:
+        """Answer every request that is being held open by a hang fault."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._release_now)
+
+    def _release_now(self) -> None:  # in the server's loop
+        if self._hang_event is not None:
+            self._hang_event.set()
+        self._hang_event = asyncio.Event()
+
+    def _take_fault(self, call: Call) -> Optional[Fault]:
+        with self._lock:
+            for fault in self.faults:
+                if fault.matches(call):
+                    fault.seen += 1
+                    if fault.seen <= fault.skip:
+                        continue
+                    fault.hits += 1
+                    return fault
+        return None
+
+    async def _hold(self, fault: Fault) -> None:
+        event = self._hang_event
+        if self._stopping or event is None:
+            return
+        try:
+            await asyncio.wait_for(event.wait(), fault.hang_seconds)
+        except asyncio.TimeoutError:
+            pass
 
     # ---------------------------------------------------------------- protocol
 
@@ -173,28 +316,47 @@ class FakeTelegramAPI:
                     content_types=types, request_content_type=ctype)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        at, wall = time.monotonic(), time.time()
         call = Call(method=request.match_info["method"], params={})
+        recorded = False
         try:
             call = await self._read(request)
+            call.at, call.wall, call.status = at, wall, NOT_ANSWERED
+            self._record(call)
+            recorded = True
             if request.match_info["token"] != self.token:
                 call.token_ok = False
                 raise BotAPIError(401, "Unauthorized")
+            fault = self._take_fault(call)
+            if fault is not None and fault.hang:
+                call.fault = "hang"
+                await self._hold(fault)
+            elif fault is not None:
+                call.fault = str(fault.status)
+                return self._answer(call, fault.status, {
+                    "ok": False, "error_code": fault.status, "description": fault.description,
+                    **({"parameters": {"retry_after": fault.retry_after}} if fault.retry_after is not None else {})})
             handler = getattr(self, "_m_" + call.method, None)
             if handler is None:
                 raise BotAPIError(404, "Not Found")
             result = handler(call)
         except BotAPIError as err:
-            call.status = err.code
-            self._record(call)
-            return web.json_response({"ok": False, "error_code": err.code, "description": err.description},
-                                     status=err.code)
+            return self._answer(call, err.code, {"ok": False, "error_code": err.code,
+                                                 "description": err.description}, recorded, at, wall)
         except ValueError:
-            call.status = 400
+            return self._answer(call, 400, {"ok": False, "error_code": 400,
+                                            "description": "Bad Request: can't parse request body"},
+                                recorded, at, wall)
+        return self._answer(call, 200, {"ok": True, "result": result})
+
+    def _answer(self, call: Call, status: int, body: Dict[str, Any], recorded: bool = True,
+                at: float = 0.0, wall: float = 0.0) -> web.Response:
+        if not recorded:  # the body could not be read: recorded now, with its arrival time
+            call.at, call.wall = at, wall
             self._record(call)
-            return web.json_response({"ok": False, "error_code": 400,
-                                      "description": "Bad Request: can't parse request body"}, status=400)
-        self._record(call)
-        return web.json_response({"ok": True, "result": result})
+        call.answered_at = time.monotonic()
+        call.status = status
+        return web.json_response(body, status=status)
 
     def _record(self, call: Call) -> None:
         with self._lock:
