@@ -24,12 +24,13 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser train run shell test unit validate story-test eval bench clean
+.PHONY: help install browser train run shell test unit validate story-test eval bench nudge-once clean
 
 help:
 	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
 	@echo "make test   - set up and run every test"
 	@echo "make shell  - chat in the terminal"
+	@echo "make nudge-once [NOW=2026-12-01T14:00:30Z] - send the nudges due at that instant (cron, tests)"
 	@echo "make eval   - intent F1 on the held-out set"
 	@echo "make bench  - start-up and reply latency figures"
 
@@ -63,6 +64,11 @@ train: $(MODEL)
 
 run: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m bot.serve
+
+# Sends, once, every nudge due at NOW (ISO 8601, Z or an offset; no offset = UTC; unset = now).
+# Rasa must be running (make run) to render them; several at once still send each nudge once.
+nudge-once: $(STAMP)
+	$(BIN)/python -m bot.nudges.scheduler --once $(if $(NOW),--now '$(NOW)')
 
 shell: $(MODEL)
 	$(BIN)/python -m bot.serve --shell

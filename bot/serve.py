@@ -1,7 +1,8 @@
 """`make run`: migrate, train if the data changed, then serve the whole coach.
 
-Starts the action server, the Rasa server (REST + socket.io, the HTTP API only
-behind RASA_AUTH_TOKEN) and the web chat page, waits until each answers, and on
+Starts the action server, the Rasa server (REST + socket.io, the HTTP API always
+behind a token: RASA_AUTH_TOKEN, else an internal one), the web chat page and the
+nudge scheduler, waits until each answers, and on
 Ctrl-C or SIGTERM stops every child's whole process group so nothing is orphaned.
 The end-to-end tests drive the same `CoachServers` class on free ports.
 """
@@ -22,7 +23,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, database_url
+from bot.settings import PROJECT_ROOT, api_token, database_url
 
 VENV_BIN = Path(sys.executable).parent
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -99,6 +100,7 @@ class CoachServers:
 
     env: Dict[str, str]
     quiet: bool = False
+    nudges: bool = True  # the nudge scheduler (every minute); tests drive `nudge-once` instead
     log_dir: Optional[Path] = None  # each server's output to <name>.log there
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: List = field(default_factory=list)
@@ -119,15 +121,17 @@ class CoachServers:
         rasa = [str(VENV_BIN / "rasa"), "run", "--model", str(MODELS_DIR),
                 "--endpoints", "endpoints.yml", "--credentials", credentials_file(self.env),
                 "--port", self.env["RASA_PORT"], "--interface", "127.0.0.1"]
-        token = self.env.get("RASA_AUTH_TOKEN")
-        if token:
-            rasa += ["--enable-api", "--auth-token", token]
-        return {
+        # Always on and always guarded: the nudge scheduler renders nudges through it.
+        rasa += ["--enable-api", "--auth-token", self.env.get("RASA_AUTH_TOKEN") or api_token()]
+        commands = {
             "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                         "--port", self.env["ACTION_PORT"]],
             "rasa": rasa,
             "web": [sys.executable, "-m", "bot.web.server"],
         }
+        if self.nudges:
+            commands["nudges"] = [sys.executable, "-m", "bot.nudges.scheduler"]
+        return commands
 
     def start(self, timeout: float = 240.0) -> None:
         for name, cmd in self.commands().items():
@@ -137,7 +141,7 @@ class CoachServers:
                 start_new_session=True,  # its own process group: stop() takes its children too
             )
         probes = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/",
-                  "web": f"{self.web_url}/healthz"}
+                  "web": f"{self.web_url}/healthz"}  # the scheduler has no port: alive = running
         deadline = time.monotonic() + timeout
         for name, url in probes.items():
             while not _answers(url):
@@ -244,7 +248,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  Web chat:  http://localhost:{env['WEB_PORT']}/\n"
         f"  REST:      curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
-        f"  HTTP API:  {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN)'}\n"
+        f"  HTTP API:  {'on, RASA_AUTH_TOKEN required' if env.get('RASA_AUTH_TOKEN') else 'internal token only (set RASA_AUTH_TOKEN to call it)'}\n"
+        "  Nudges:    the scheduler sends due reminders every minute\n"
         f"  Telegram:  {'on (POST /webhooks/telegram/webhook)' if env.get('TELEGRAM_TOKEN') else 'off (set TELEGRAM_TOKEN)'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

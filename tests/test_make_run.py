@@ -71,9 +71,9 @@ def test_make_run_serves_on_postgres_and_redis_then_stops_cleanly(postgres_url, 
         url = f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook"
         reply = requests.post(url, json={"sender": me, "message": "my calf is worse, about a 6"}, timeout=60)
         assert reply.status_code == 200 and reply.json()
-        # The HTTP API is off without RASA_AUTH_TOKEN.
+        # Without RASA_AUTH_TOKEN the HTTP API serves only the nudge scheduler's internal token.
         assert requests.post(f"http://127.0.0.1:{ports['RASA_PORT']}/model/parse",
-                             json={"text": "hi"}, timeout=30).status_code == 404
+                             json={"text": "hi"}, timeout=30).status_code == 401
 
         engine = sa.create_engine(postgres_url, future=True)
         with engine.connect() as conn:

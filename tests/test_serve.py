@@ -20,10 +20,20 @@ def test_environment_overrides_win(monkeypatch):
     assert env["DATABASE_URL"] == "postgresql://u@db/coach" and env["RASA_PORT"] == "6000"
 
 
-def test_http_api_only_with_a_token(monkeypatch):
+def test_http_api_always_behind_a_token(monkeypatch, tmp_path):
+    # Without RASA_AUTH_TOKEN the API is on for the nudge scheduler only, behind an internal
+    # random token kept in a 0600 file that `make nudge-once` reads too.
+    from bot import settings
+
     monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
-    rasa = CoachServers(coach_env()).commands()["rasa"]
-    assert "--enable-api" not in rasa and "--auth-token" not in rasa
+    monkeypatch.setattr(settings, "INTERNAL_TOKEN_FILE", tmp_path / ".run" / "internal-api-token")
+    commands = CoachServers(coach_env()).commands()
+    rasa = commands["rasa"]
+    internal = rasa[rasa.index("--auth-token") + 1]
+    assert "--enable-api" in rasa and len(internal) >= 32
+    assert internal == settings.api_token() == settings.INTERNAL_TOKEN_FILE.read_text()
+    assert settings.INTERNAL_TOKEN_FILE.stat().st_mode & 0o777 == 0o600
+    assert commands["nudges"][-2:] == ["-m", "bot.nudges.scheduler"]
     guarded = CoachServers(coach_env({"RASA_AUTH_TOKEN": "s3cret"})).commands()["rasa"]
     assert guarded[guarded.index("--auth-token") + 1] == "s3cret" and "--enable-api" in guarded
     assert guarded[guarded.index("--interface") + 1] == "127.0.0.1"

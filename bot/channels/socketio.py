@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import uuid
+from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -33,6 +34,18 @@ def session_id_for(requested: Any) -> str:
     if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
         return requested
     return uuid.uuid4().hex
+
+
+def _unshown_nudges(session_id: str) -> list:
+    """Today's nudges this person has not seen yet (bot.nudges.web_inbox); none if that fails."""
+    try:
+        from bot.nudges.web_inbox import take_unshown
+        from bot.store import default_store
+
+        return take_unshown(default_store(), session_id, datetime.utcnow())
+    except Exception as exc:  # noqa: BLE001 - the chat opens anyway
+        logger.warning("Could not look up waiting nudges: %s", exc.__class__.__name__)
+        return []
 
 
 class CoachSocketIOInput(SocketIOInput):
@@ -56,6 +69,8 @@ class CoachSocketIOInput(SocketIOInput):
                 if inspect.isawaitable(joined):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid)
+            for text in _unshown_nudges(session_id):
+                await sio.emit(self.bot_message_evt, {"text": text}, room=sid)
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:

@@ -35,6 +35,7 @@ class ReminderPref:
     kind: str            # one of KINDS
     at: time             # local wall-clock time
     on: bool = True
+    since: Optional[datetime] = None   # set or switched on at (UTC): no slot before it is owed
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ _SLEEP: Tuple[str, ...] = (
     "Evening! A gentle reminder to start winding down for the night.",
     "Bedtime is getting closer, so it's a good moment to start slowing down.",
     "Time to ease into the evening: good sleep supports your back's healing.",
+    "A quiet evening nudge: time to start getting ready for bed.",
 )
 
 # The sleep advice, shared by the sleep nudge and the check-in after poor nights.
@@ -53,6 +54,9 @@ _SLEEP_TIPS: Tuple[str, ...] = (
     "Keep caffeine and nicotine away from bedtime: both are stimulants.",
     "If you smoke, try not to before bed: smoking reduces the blood supply to the tissues "
     "of your spine and makes the nervous system more sensitive.",
+    # The third tip: a steady daily rhythm (the article's "regular routine").
+    "Try to go to bed and get up at about the same time every day: a steady rhythm "
+    "makes deep sleep come more easily.",
 )
 SLEEP_TIP_COUNT = len(_SLEEP_TIPS)
 

@@ -108,6 +108,7 @@ class Reminder(Base):
     kind = sa.Column(sa.String(16), nullable=False)
     at_time = sa.Column(sa.Time, nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+    updated_at = sa.Column(sa.DateTime, nullable=True)  # set or switched on: nothing owed before it
 
 
 class MovementNote(Base):

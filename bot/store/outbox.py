@@ -38,7 +38,7 @@ POOR_SLEEP = ("bad",)
 def settings_of(user: m.User, reminders: Iterable[m.Reminder]) -> NudgeSettings:
     return NudgeSettings(
         zone=user.time_zone,
-        reminders=tuple(ReminderPref(kind=r.kind, at=r.at_time, on=bool(r.active))
+        reminders=tuple(ReminderPref(kind=r.kind, at=r.at_time, on=bool(r.active), since=r.updated_at)
                         for r in sorted(reminders, key=lambda r: r.kind)),
         quiet_start=user.quiet_start or DEFAULT_QUIET_START,
         quiet_end=user.quiet_end or DEFAULT_QUIET_END,

@@ -257,16 +257,19 @@ class CoachStore:
         return self._update_for_user(sender_id, m.Escalation, m.Escalation.resolved_at.is_(None),
                                      resolved_at=at)
 
-    def set_reminder(self, sender_id: str, kind: str, at_time: time) -> None:
+    def set_reminder(self, sender_id: str, kind: str, at_time: time,
+                     at: Optional[datetime] = None) -> None:
+        """A daily reminder of `kind` at local `at_time`, from the instant `at` (UTC) on."""
+        at = at or datetime.utcnow()
         with self._unit() as s:
             user = self._user(s, sender_id)
             row = s.execute(
                 sa.select(m.Reminder).where(m.Reminder.user_id == user.id, m.Reminder.kind == kind)
             ).scalar_one_or_none()
             if row is None:
-                s.add(m.Reminder(user_id=user.id, kind=kind, at_time=at_time, active=True))
+                s.add(m.Reminder(user_id=user.id, kind=kind, at_time=at_time, active=True, updated_at=at))
             else:
-                row.at_time, row.active = at_time, True
+                row.at_time, row.active, row.updated_at = at_time, True, at
 
     def stop_reminders(self, sender_id: str, kinds: Sequence[str] = ()) -> Tuple[str, ...]:
         """Switch reminders off (all, or only `kinds`); the kinds that were on and now are off.
@@ -293,8 +296,9 @@ class CoachStore:
             rows = s.execute(sa.select(m.Reminder).where(m.Reminder.user_id == user.id)).scalars().all()
             return settings_of(user, rows)
 
-    def resume_reminders(self, sender_id: str) -> Tuple[str, ...]:
+    def resume_reminders(self, sender_id: str, at: Optional[datetime] = None) -> Tuple[str, ...]:
         """Every stored reminder back on at its stored time, and any pause lifted; the kinds on now."""
+        at = at or datetime.utcnow()
         with self._unit() as s:
             user = self._user(s, sender_id, create=False)
             if user is None:
@@ -302,7 +306,8 @@ class CoachStore:
             user.paused_until = None
             rows = s.execute(sa.select(m.Reminder).where(m.Reminder.user_id == user.id)).scalars().all()
             for row in rows:
-                row.active = True
+                if not row.active:
+                    row.active, row.updated_at = True, at
             return tuple(sorted(r.kind for r in rows))
 
     def pause_reminders(self, sender_id: str, until: date) -> None:

@@ -22,6 +22,8 @@ def upgrade() -> None:
     with op.batch_alter_table("coach_users") as batch:
         for name, type_ in _USER_COLUMNS:
             batch.add_column(sa.Column(name, type_, nullable=True))
+    with op.batch_alter_table("coach_reminders") as batch:
+        batch.add_column(sa.Column("updated_at", sa.DateTime, nullable=True))
     op.create_table(
         "coach_nudges",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -51,6 +53,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("coach_nudges")
+    with op.batch_alter_table("coach_reminders") as batch:
+        batch.drop_column("updated_at")
     with op.batch_alter_table("coach_users") as batch:
         for name, _ in reversed(_USER_COLUMNS):
             batch.drop_column(name)
