@@ -50,7 +50,7 @@ def parse_now(text: Optional[str], clock=None) -> datetime:
     return value
 
 
-def build_dispatcher(env: Optional[dict] = None):
+def build_dispatcher(env: Optional[dict] = None, telegram_rate: float = 25.0):
     """A dispatcher wired to this environment's database, Rasa server and Telegram."""
     from bot.store import open_store
     from bot.store.outbox import NudgeOutbox
@@ -64,7 +64,8 @@ def build_dispatcher(env: Optional[dict] = None):
         from bot.nudges.telegram_delivery import TelegramDelivery
 
         telegram = TelegramDelivery(env["TELEGRAM_TOKEN"].strip(),
-                                    (env.get("TELEGRAM_API_BASE") or "").strip() or "https://api.telegram.org")
+                                    (env.get("TELEGRAM_API_BASE") or "").strip() or "https://api.telegram.org",
+                                    overall_per_second=telegram_rate)
     dispatcher = Dispatcher(outbox=NudgeOutbox(store.engine), store=store, renderer=rasa, telegram=telegram)
     return dispatcher, [rasa] + ([telegram] if telegram else [])
 
