@@ -13,7 +13,7 @@ import re
 from itertools import islice
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 # --------------------------------------------------------------------------- tokens
 
@@ -687,6 +687,23 @@ def _clock_at(toks: Sequence[_Tok], i: int, nums: Dict[int, _Num], alone: bool) 
     return None
 
 
+def _clock_hits(toks: Sequence[_Tok]) -> Iterator[Tuple[int, int, Optional[time], Optional[str]]]:
+    """Each time expression, left to right: (start, end, time or None if impossible, am/pm/night used)."""
+    nums = {n.start: n for n in _numbers(toks)}
+    meaningful = [t for t in toks if t.text not in _NOISE and (t.is_num or t.text[0].isalpha())]
+    alone = len(meaningful) == 1 and meaningful[0].is_num
+    for i in range(len(toks)):
+        hit = _clock_at(toks, i, nums, alone)
+        if hit is None:
+            continue
+        hour, minute, end, explicit = hit
+        if hour > 12:
+            yield i, end, _with_day_part(hour, minute, None), None
+        else:
+            part = explicit or _day_part(toks, i, end)
+            yield i, end, _with_day_part(hour, minute, part), part
+
+
 def parse_clock_time(text: str) -> Optional[time]:
     """A time of day: "8am", "at 7:30", "19:00", "8 in the evening", "quarter to 9".
 
@@ -694,21 +711,58 @@ def parse_clock_time(text: str) -> Optional[time]:
     afternoon, tonight or night.
     """
     try:
-        toks = _tokens(text)
-        nums = {n.start: n for n in _numbers(toks)}
-        meaningful = [t for t in toks if t.text not in _NOISE and (t.is_num or t.text[0].isalpha())]
-        alone = len(meaningful) == 1 and meaningful[0].is_num
-        for i in range(len(toks)):
-            hit = _clock_at(toks, i, nums, alone)
-            if hit is None:
-                continue
-            hour, minute, end, explicit = hit
-            if hour > 12:
-                return _with_day_part(hour, minute, None)
-            return _with_day_part(hour, minute, explicit or _day_part(toks, i, end))
+        for _, _, at, _ in _clock_hits(_tokens(text)):
+            return at
         return None
     except Exception:
         return None
+
+
+MAX_CLOCK_TIMES = 20  # a message never names more; the cap keeps 100k characters fast
+
+
+def clock_times(toks: Sequence[_Tok]) -> List[Tuple[int, int, time, Optional[str]]]:
+    """Every time of day in tokens from `_tokens`, read as parse_clock_time reads the first.
+
+    -> [(first token, one past the last token, time, "am"/"pm"/"night" as written or
+    implied by a nearby day-part word, or None when nothing said which)], left to right.
+    """
+    found: List[Tuple[int, int, time, Optional[str]]] = []
+    after = 0
+    try:
+        for start, end, at, part in _clock_hits(toks):
+            if start >= after and at is not None:
+                found.append((start, end, at, part))
+                after = end
+                if len(found) >= MAX_CLOCK_TIMES:
+                    break
+    except Exception:
+        pass
+    return found
+
+
+def day_counts(toks: Sequence[_Tok]) -> List[Tuple[int, int, int]]:
+    """Every count of days in tokens from `_tokens`: "a week" 7, "3 days", "two weeks" 14,
+    "a fortnight" 14, "a couple of days" 2, "a month" 30 -> [(start, end, days)]."""
+    found: List[Tuple[int, int, int]] = []
+    try:
+        nums = {n.start: n for n in _numbers(toks)}
+        i = 0
+        while i < len(toks):
+            qty = _quantity_at(toks, i, nums)
+            if qty is not None and _word(toks, qty[1]) in _DAY_UNITS:
+                value, j = qty
+                extra, end = _half_suffix(toks, j + 1, 0.0)  # "a week and a half"
+                found.append((i, end, max(0, _round_days((value + extra) * _DAY_UNITS[_word(toks, j)]))))
+                i = end
+                continue
+            i += 1
+    except Exception:
+        pass
+    return found
+
+
+WEEKDAYS: Dict[str, int] = dict(_WEEKDAYS)  # "monday"/"mon" ... -> 0-6, as date.weekday()
 
 
 # --------------------------------------------------------------------------- sleep
