@@ -14,7 +14,6 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.localtime import local_day
 from bot.usecases import checkin as usecase
 
 from actions.common import latest_intent, now, store
@@ -73,7 +72,7 @@ class ValidateCheckinForm(FormValidationAction):
         if active and after_answer and intent not in ANSWER_INTENTS:
             return []  # a digression or a red flag: nothing extracted, so the form rejects
         at = now()
-        day = local_day(at)
+        day = store().today(tracker.sender_id, at)
         requested = tracker.get_slot("requested_slot") if active else None
         skipped = skipped_today(tracker, day)
         events: List[Dict] = []
@@ -101,7 +100,7 @@ class ActionRecordCheckin(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         at = now()
-        day = local_day(at)
+        day = store().today(tracker.sender_id, at)
         said = said_today(tracker, day)
         outcome = usecase.finish(store(), tracker.sender_id, at, day, said)
         events: List[Dict] = [SlotSet(slot, None) for slot in CHECKIN_SLOTS]

@@ -68,7 +68,8 @@ class ActionFearReassurance(_AnswerAction):
         if flag:  # no exercise while a red flag is open: the advice to get assessed stands
             return reminder_of_open_flag(flag[0])
         try:
-            plan: Optional[Plan] = plan_for(store().profile(tracker.sender_id), local_day(now()))
+            profile = store().profile(tracker.sender_id)
+            plan: Optional[Plan] = plan_for(profile, local_day(now(), profile.zone))
         except Exception:  # noqa: BLE001 - the reassurance must not fail with the plan
             logger.exception("today's plan could not be built for the fear reply")
             plan = None

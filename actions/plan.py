@@ -7,7 +7,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.localtime import local_day
 from bot.usecases.plan import todays_plan
 
 from actions.common import now, store
@@ -21,7 +20,7 @@ class ActionTodayPlan(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         at = now()
-        reply = todays_plan(store(), tracker.sender_id, at, local_day(at))
+        reply = todays_plan(store(), tracker.sender_id, at, store().today(tracker.sender_id, at))
         dispatcher.utter_message(text=reply.text)
         events: List[Dict] = []
         if reply.red_flag_open:

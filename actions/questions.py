@@ -9,10 +9,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clinical import PHASE_WORDS
-from bot.localtime import local_day
 from bot.parsing import parse_days_since
 from bot.usecases import checkin as checkin_usecase
 from bot.usecases.plan import note_onset
+from bot.usecases.reminders import TIME_QUESTION, ZONE_QUESTION
 
 from actions.checkin import PENDING_TRIGGER, SKIP_INTENT
 from actions.common import latest_intent, latest_text, now, store
@@ -50,7 +50,7 @@ def answers_open_question(tracker: Tracker) -> bool:
         turn = checkin_usecase.turn_from_parse(tracker.latest_message)
         return bool(turn.movements or _exercise_ids(tracker))
     if question == PENDING_ONSET:
-        return parse_days_since(latest_text(tracker), local_day(now())) is not None
+        return parse_days_since(latest_text(tracker), store().today(tracker.sender_id, now())) is not None
     return False
 
 
@@ -66,6 +66,10 @@ class ActionAnswerQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         question = open_question(tracker)
         skip = latest_intent(tracker) == SKIP_INTENT
+        if question and not skip and (question == ZONE_QUESTION or question.startswith(TIME_QUESTION)):
+            from actions.reminders import ActionSetReminder  # the reminder questions' own action
+
+            return await ActionSetReminder().run(dispatcher, tracker, domain)
         if question == PENDING_ONSET:
             return self._onset(dispatcher, tracker, skip)
         if question == PENDING_TRIGGER and (skip or answers_open_question(tracker)
@@ -82,7 +86,7 @@ class ActionAnswerQuestion(Action):
         if skip:
             dispatcher.utter_message(response="utter_onset_unknown")
             return [SlotSet("pending_question", None)]
-        today = local_day(now())
+        today = store().today(tracker.sender_id, now())
         days = parse_days_since(latest_text(tracker), today)
         if days is None or not 0 <= days <= MAX_ONSET_DAYS:
             dispatcher.utter_message(response="utter_onset_unclear")

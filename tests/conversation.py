@@ -21,9 +21,10 @@ CHECKIN_INTENTS = ("report_symptoms", "start_checkin")
 
 
 class Conversation:
-    def __init__(self, domain: Dict[str, Any], sender: str = "tester") -> None:
+    def __init__(self, domain: Dict[str, Any], sender: str = "tester", channel: Optional[str] = None) -> None:
         self.domain = domain
         self.sender = sender
+        self.channel = channel  # the input channel of the person's messages (None: rest-like)
         self.slots: Dict[str, Any] = {}
         self.events: List[Dict[str, Any]] = []
         self.active_loop: Optional[str] = None
@@ -61,6 +62,16 @@ class Conversation:
                 self.slots[event["name"]] = event["value"]
         return events
 
+    async def nudge(self, entities: Dict[str, Any], action) -> str:
+        """The scheduler's trigger_intent: EXTERNAL_nudge with the nudge as entities."""
+        latest = {"text": None, "intent": {"name": "EXTERNAL_nudge", "confidence": 1.0},
+                  "entities": [{"entity": k, "value": v} for k, v in entities.items()]}
+        self.events += [{"event": "action", "name": "action_listen"},
+                        {"event": "user", "text": None, "parse_data": latest, "input_channel": None}]
+        self.replies = []
+        await self.run(action, latest)
+        return self.text
+
     async def say(self, text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None,
                   action=None) -> str:
         """One user turn. `action` runs for a message outside the check-in form."""
@@ -68,7 +79,8 @@ class Conversation:
         if entities is not None:
             latest["entities"] = entities
         self.events += [{"event": "action", "name": "action_listen"},
-                        {"event": "user", "text": text, "parse_data": latest}]
+                        {"event": "user", "text": text, "parse_data": latest,
+                         "input_channel": self.channel}]
         self.replies = []
         if self.active_loop == "checkin_form" or (action is None and intent in CHECKIN_INTENTS):
             await self._checkin_turn(latest)

@@ -13,10 +13,13 @@ import itertools
 import json
 import logging
 import random
+import subprocess
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -28,6 +31,7 @@ from bot.channels.telegram import (
     decode_data_uri, keyboard_rows, normalize_text, parse_update, split_message, utf16_len,
 )
 from bot.serve import TELEGRAM_CHANNEL, CoachServers, coach_env
+from bot.settings import PROJECT_ROOT
 from tests.coach_servers import running_coach
 from tests.doubles.telegram_api import FakeTelegramAPI
 
@@ -534,3 +538,93 @@ def test_no_token_secret_or_message_text_in_logs(coach, api):
         text = log.read_text(errors="replace")
         assert BOT_TOKEN not in text and BOT_TOKEN.split(":")[1] not in text, log.name
         assert SECRET not in text and marker not in text, log.name
+
+
+# ============================================================== end to end: nudges (issue 10)
+
+def _next_utc_hour(hour: int, after: datetime) -> datetime:
+    """The next instant hour:00:30 UTC later than `after` (naive UTC)."""
+    candidate = after.replace(hour=hour, minute=0, second=30, microsecond=0)
+    return candidate if candidate > after else candidate + timedelta(days=1)
+
+
+def _clock_words(local: datetime) -> str:
+    hour = local.hour % 12 or 12
+    return f"{hour}{'am' if local.hour < 12 else 'pm'}"
+
+
+def _say(coach, api, chat: int, text: str) -> str:
+    """Send one message through the webhook; the coach's reply texts, joined."""
+    before = len(api.calls_of("sendMessage", chat_id=chat))
+    assert post(coach, text_update(chat, text)).status_code == 200
+    deadline = time.monotonic() + 60
+    while len(api.calls_of("sendMessage", chat_id=chat)) == before:
+        assert time.monotonic() < deadline, f"no reply to {text!r}"
+        time.sleep(0.1)
+    time.sleep(0.3)  # a reply may come in several messages
+    return "\n".join(c.params["text"] for c in api.calls_of("sendMessage", chat_id=chat)[before:])
+
+
+def _nudge_once(coach, now: datetime) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "--no-print-directory", "nudge-once", f"NOW={now.isoformat()}Z"],
+                          cwd=PROJECT_ROOT, env=coach.env, capture_output=True, text=True, timeout=300)
+
+
+def _outbox(coach, chat: int) -> List[tuple]:
+    with coach.db.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(
+            "SELECT n.kind, n.status, n.message_kind FROM coach_nudges n JOIN coach_users u "
+            "ON u.id = n.user_id WHERE u.sender_id = :s ORDER BY n.id"), {"s": str(chat)})]
+
+
+@pytest.mark.e2e
+def test_reminders_set_through_the_webhook_reach_exactly_the_people_due_once(coach, api):
+    # The instant: 11:00 UTC, which is 20:00 in Tokyo; in London it is 11:00 (12:00 in summer).
+    now = _next_utc_hour(11, datetime.utcnow() + timedelta(minutes=2))
+    london = now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
+    tokyo, new_york, ldn, nobody = new_chat(), new_chat(), new_chat(), new_chat()
+
+    reply = _say(coach, api, tokyo, "remind me to check in at 8pm")
+    assert "20:00" in reply and "city or time zone" in reply
+    reply = _say(coach, api, tokyo, "I live in Tokyo")
+    assert "Asia/Tokyo" in reply and "check-in at 20:00" in reply
+
+    reply = _say(coach, api, ldn, f"remind me to go for a walk at {_clock_words(london)} every day, I'm in London")
+    assert f"{london:%H:%M} London time" in reply
+
+    reply = _say(coach, api, new_york, "a sleep reminder at 10:30pm")
+    assert "22:30" in reply
+    _say(coach, api, new_york, "New York")
+    _say(coach, api, nobody, "hi")
+
+    api.clear()
+    first = _nudge_once(coach, now)
+    assert first.returncode == 0, first.stderr[-2000:]
+    sends = api.received("sendMessage")
+    assert sorted(int(c.params["chat_id"]) for c in sends) == sorted([tokyo, ldn])
+    assert _outbox(coach, tokyo) == [("checkin", "sent", "checkin")]
+    assert _outbox(coach, ldn) == [("walk", "sent", "walk")]
+    assert [row for row in _outbox(coach, new_york) if row[1] == "sent"] == []
+    assert _outbox(coach, nobody) == []
+
+    second = _nudge_once(coach, now + timedelta(seconds=20))
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(api.received("sendMessage")) == 2
+
+    # The answer continues the dialogue: "yes" to the check-in nudge starts the check-in...
+    reply = _say(coach, api, tokyo, "yes")
+    assert "how strong is your pain" in reply
+    # ...and "done, walked 30 min" after the walking nudge is logged.
+    _say(coach, api, ldn, "done, walked 30 min")
+    with coach.db.connect() as conn:
+        walked = conn.execute(sa.text(
+            "SELECT a.kind, a.minutes FROM coach_activities a JOIN coach_users u ON u.id = a.user_id "
+            "WHERE u.sender_id = :s"), {"s": str(ldn)}).all()
+    assert [tuple(r) for r in walked] == [("walking", 30.0)]
+
+
+@pytest.mark.e2e
+def test_nudge_once_refuses_a_malformed_instant(coach):
+    result = subprocess.run(["make", "--no-print-directory", "nudge-once", "NOW=tomorrow-ish"],
+                            cwd=PROJECT_ROOT, env=coach.env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "ISO 8601" in result.stderr

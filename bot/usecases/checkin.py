@@ -214,7 +214,7 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
     history = _history_before(profile, day)
     direction = record.direction or "unknown"
     scored = [c for c in history if c.pain_score is not None]
-    notes_today = [n for n in profile.movement_notes if local_day(n.at) == day]
+    notes_today = [n for n in profile.movement_notes if local_day(n.at, profile.zone) == day]
     helped: Tuple[str, ...] = ()
     if direction == "centralizing" and said_today != "centralizing":
         helped = _helped(profile, history)
