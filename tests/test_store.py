@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+
+from bot.nudges.records import Slot
+from bot.store.outbox import NudgeOutbox
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -23,7 +26,7 @@ def test_migrations_match_the_models(any_db_url):
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         diff = [d for d in compare_metadata(ctx, Base.metadata)
                 if not (d[0] == "remove_table" and not d[1].name.startswith("coach_"))]
-        assert ctx.get_current_revision() == "0002"
+        assert ctx.get_current_revision() == "0003"
     engine.dispose()
     assert diff == []
 
@@ -110,8 +113,13 @@ def test_reminders_upsert_and_stop(any_db_url):
     store.set_reminder("cy", "walk", time(9, 30))
     store.set_reminder("cy", "sleep", time(22, 0))
     assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), True)]
-    assert store.stop_reminders("cy") == 2
+    assert store.stop_reminders("cy") == ("sleep", "walk")
     assert all(not active for _, _, active in store.reminders("cy"))
+    assert store.stop_reminders("cy") == ()  # nothing left on
+    assert store.resume_reminders("cy") == ("sleep", "walk")  # back on at the stored times
+    assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), True)]
+    assert store.stop_reminders("cy", ["walk"]) == ("walk",)
+    assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), False)]
     store.engine.dispose()
 
 
@@ -123,11 +131,14 @@ def test_erase_user_removes_every_row_and_only_theirs(any_db_url):
         store.add_sleep(who, SleepRecord(at=T0, quality="good"))
         store.record_escalation(who, 2, "fever", T0)
         store.set_reminder(who, "walk", time(8))
+        store.set_contact(who, "telegram")
+    outbox = NudgeOutbox(store.engine)
+    outbox.add_slots([(uid, Slot("walk", T0.date(), T0)) for uid, _, _ in outbox.people_with_reminders()], T0)
     assert store.erase_user("dee") is True
     assert store.erase_user("dee") is False
     with store.engine.connect() as conn:
         for table in ("coach_users", "coach_checkins", "coach_activities", "coach_sleep_logs",
-                      "coach_escalations", "coach_reminders"):
+                      "coach_escalations", "coach_reminders", "coach_nudges"):
             assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar() == 1, table
     assert store.profile("eve").checkins[0].pain_score == 3
     store.engine.dispose()

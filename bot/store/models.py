@@ -145,7 +145,7 @@ class Nudge(Base):
     reason = sa.Column(sa.String(32), nullable=True)          # why skipped / failed
     message_kind = sa.Column(sa.String(16), nullable=True)    # what it said (assessed replaces some)
     variant = sa.Column(sa.Integer, nullable=True)
-    payload = sa.Column(sa.Text, nullable=True)               # the NudgeMessage as JSON (no health data)
+    payload = sa.Column(sa.String(255), nullable=True)        # the NudgeMessage as JSON (no free text)
     claimed_by = sa.Column(sa.String(64), nullable=True)
     lease_until = sa.Column(sa.DateTime, nullable=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")

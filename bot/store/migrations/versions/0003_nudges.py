@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(32), nullable=True),
         sa.Column("message_kind", sa.String(16), nullable=True),
         sa.Column("variant", sa.Integer, nullable=True),
-        sa.Column("payload", sa.Text, nullable=True),
+        sa.Column("payload", sa.String(255), nullable=True),
         sa.Column("claimed_by", sa.String(64), nullable=True),
         sa.Column("lease_until", sa.DateTime, nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
