@@ -25,6 +25,7 @@ from actions.common import latest_intent, latest_text, now, store
 warm_up()
 
 PENDING = "pending_question"
+OFFER = "nudge_offer"  # featurized: the rules send a "yes" to what this nudge offered
 NUDGE_QUESTION = "nudge:"  # pending_question after a nudge: "nudge:checkin"
 
 
@@ -98,7 +99,7 @@ class ActionNudge(Action):
             return []
         buttons = YES_NO if message.kind in ("checkin", ASSESSED) else []
         dispatcher.utter_message(text=wording.render(message), buttons=buttons)
-        return [SlotSet(PENDING, NUDGE_QUESTION + message.kind)]
+        return [SlotSet(PENDING, NUDGE_QUESTION + message.kind), SlotSet(OFFER, message.kind)]
 
 
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "Not now", "payload": "/deny"}]
@@ -115,7 +116,8 @@ NUDGE_REPLIES = {
 
 
 class ActionNudgeReply(Action):
-    """"yes" or "no" right after a nudge gets what they said yes (or no) to."""
+    """"yes" to a walking or sleep nudge, or "no" to any nudge (the rules start the check-in
+    or record the assessment for a yes to those)."""
 
     def name(self) -> Text:
         return "action_nudge_reply"
@@ -123,13 +125,12 @@ class ActionNudgeReply(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         message = last_nudge(tracker)
         yes = latest_intent(tracker) == "affirm"
-        events: List[Dict] = [SlotSet(PENDING, None)]
+        events: List[Dict] = [SlotSet(PENDING, None), SlotSet(OFFER, None)]
         if message is None:
             dispatcher.utter_message(response="utter_default")
             return events
-        if yes and message.kind == "checkin":
-            return events + [FollowupAction("checkin_form")]
-        if yes and message.kind == ASSESSED:
-            return events + [FollowupAction("action_mark_assessed")]
+        if yes and message.kind in ("checkin", ASSESSED):  # the rules handle these; never reached
+            return events + [FollowupAction("checkin_form" if message.kind == "checkin"
+                                            else "action_mark_assessed")]
         dispatcher.utter_message(text=NUDGE_REPLIES[(message.kind, yes)])
         return events

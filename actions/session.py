@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import store
 
-_NOT_CARRIED = {"requested_slot", "session_started_metadata", "data_erased", "pending_question"}
+_NOT_CARRIED = {"requested_slot", "session_started_metadata", "data_erased", "pending_question",
+                "nudge_offer"}
 
 
 class ActionSessionStart(Action):

@@ -86,7 +86,9 @@ def test_make_run_serves_on_postgres_and_redis_then_stops_cleanly(postgres_url, 
         assert [tuple(r) for r in checkins] == [(6.0, "calf")]
 
         children = _descendants(proc.pid)
-        assert len(children) >= 3
+        commands = {" ".join(open(f"/proc/{p}/cmdline").read().split("\0")) for p in children if _alive(p)}
+        assert len(children) >= 4
+        assert any("bot.nudges.scheduler" in c for c in commands)  # the nudge scheduler runs too
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)

@@ -127,7 +127,7 @@ async def test_a_check_in_nudge_and_yes_starts_the_check_in(chat, store):
     message = NudgeMessage("checkin", variant=1)
     reply = await chat.nudge(message.to_entities(), ActionNudge())
     assert reply == wording.render(message)
-    assert chat.slots["pending_question"] == "nudge:checkin"
+    assert (chat.slots["pending_question"], chat.slots["nudge_offer"]) == ("nudge:checkin", "checkin")
     events = await chat.run(ActionNudgeReply(), {"text": "yes", "intent": {"name": "affirm"}})
     assert [e["name"] for e in events if e["event"] == "followup"] == ["checkin_form"]
 
@@ -138,7 +138,7 @@ async def test_a_walk_nudge_and_no_gets_a_kind_word(chat, store):
                     {"event": "user", "text": "no", "parse_data": {"intent": {"name": "deny"}}}]
     chat.replies = []
     await chat.run(ActionNudgeReply(), {"text": "no", "intent": {"name": "deny"}})
-    assert "shorter walk" in chat.text
+    assert "shorter walk" in chat.text and chat.slots["nudge_offer"] is None
 
 
 async def test_the_local_day_of_a_check_in_follows_the_persons_zone(talk, store, clock):
