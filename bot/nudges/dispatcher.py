@@ -31,6 +31,7 @@ from bot.nudges.rasa_client import Rendered
 from bot.store.outbox import NudgeOutbox
 from bot.store.repository import CoachStore
 from bot.thresholds import WALK_TARGET_MIN
+from bot.usecases.plan import plan_for  # no spaCy, no TensorFlow: the scheduler stays small
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +127,6 @@ class Dispatcher:
 
     def walk_target(self, item: OutboxItem) -> int:
         """Today's continuous-walk minutes from the person's own plan."""
-        from bot.usecases.plan import plan_for
-
         plan = plan_for(self.store.profile(item.sender_id), item.local_date)
         minutes = plan.aerobic_minutes if plan.aerobic_kind == "walking" else WALK_TARGET_MIN
         return int(minutes)

@@ -16,7 +16,6 @@ from bot.guidance import LIFESTYLE_TIPS
 from bot.knowledge import default_knowledge_base
 from bot.planner import Plan, PlanInputs, build_plan, render_plan
 from bot.records import CheckinRecord, MovementNote, Profile
-from bot.safety import reminder_of_open_flag
 from bot.store import CoachStore
 from bot.thresholds import HELPED_MEMORY_DAYS, SCORE_FRESH_DAYS, TRIGGER_MEMORY_DAYS
 
@@ -74,6 +73,8 @@ def todays_plan(store: CoachStore, sender: str, at: datetime, today: date) -> Pl
     """The plan, or the reminder of an open red flag; marks the onset question as asked."""
     flag = store.open_escalation(sender)
     if flag:
+        from bot.triage import reminder_of_open_flag  # the reader (spaCy) only where a flag is open
+
         return PlanReply(reminder_of_open_flag(flag[0]), None, False, True)
     profile = store.profile(sender)
     plan = plan_for(profile, today)
