@@ -302,3 +302,52 @@ def test_socketio_binds_the_session_id_to_the_connection(coach):
     assert reply.get("text")
     assert rows(coach, "SELECT * FROM events WHERE sender_id = :s", s=victim) == []
     assert rows(coach, "SELECT * FROM events WHERE sender_id = :s", s=session_id) != []
+
+
+def test_a_web_chat_persons_nudge_is_shown_when_they_next_open_the_chat(coach):
+    """Through the real servers: the reminder is set over socket.io, `make nudge-once` renders
+    the nudge through Rasa (tracker) and the web chat shows it on the next session_request."""
+    import asyncio
+    import subprocess
+    from datetime import datetime, timedelta
+
+    import socketio
+
+    from bot.settings import PROJECT_ROOT
+
+    session = uuid.uuid4().hex
+    received: list = []
+
+    async def visit(message=None, wait: float = 30.0) -> list:
+        client = socketio.AsyncClient()
+        got: list = []
+        client.on("bot_uttered", lambda data: got.append(data.get("text")))
+        await client.connect(coach.rasa_url, socketio_path="/socket.io/", transports=["websocket"])
+        await client.emit("session_request", {"session_id": session})
+        if message:
+            await client.emit("user_uttered", {"message": message, "session_id": session})
+        for _ in range(int(wait * 10)):
+            if got:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        await client.disconnect()
+        return got
+
+    first = asyncio.run(visit("remind me to check in at 8pm, I live in Tokyo"))
+    assert any("20:00" in (t or "") for t in first)
+    # The next 20:00 in Tokyo (11:00 UTC) after now, plus 30 seconds.
+    now = datetime.utcnow() + timedelta(minutes=2)
+    due = now.replace(hour=11, minute=0, second=30, microsecond=0)
+    due = due if due > now else due + timedelta(days=1)
+    run = subprocess.run(["make", "--no-print-directory", "nudge-once", f"NOW={due.isoformat()}Z"],
+                         cwd=PROJECT_ROOT, env=coach.env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert rows(coach, "SELECT n.status, n.reason FROM coach_nudges n JOIN coach_users u ON u.id = n.user_id "
+                       "WHERE u.sender_id = :s", s=session) == [("sent", "web_pending")]
+    received = asyncio.run(visit())
+    assert len(received) == 1 and "check" in received[0].lower()
+    assert asyncio.run(visit(wait=3.0)) == []  # shown once
+    tracker = rows(coach, "SELECT intent_name FROM events WHERE sender_id = :s AND type_name = 'user'",
+                   s=session)
+    assert ("EXTERNAL_nudge",) in [tuple(r) for r in tracker]
