@@ -7,7 +7,9 @@ Here a connection gets its session id once, at ``session_request``: the id the
 widget kept in localStorage if it looks like one we issued (32 hex digits,
 uuid4), otherwise a fresh uuid4. Messages then always use that bound id. It
 also awaits ``enter_room`` where python-socketio made it a coroutine (PITFALLS
-#2), and caps the text length like the other channels.
+#2), and checks every message as the other channels do (bot.channels.limits): one
+that is not text, too long, or sent before ``session_request`` gets a ``bot_uttered``
+reply saying so and never reaches Rasa; control characters are stripped.
 """
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.limits import NO_SESSION_REPLY, NOT_TEXT_REPLY, check_message
+
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
-MAX_TEXT = 4000
 
 
 def session_id_for(requested: Any) -> str:
@@ -76,22 +79,28 @@ class CoachSocketIOInput(SocketIOInput):
         async def disconnect(sid: Text) -> None:
             sessions.pop(sid, None)
 
+        async def refuse(sid: Text, reply: str) -> None:
+            await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
+
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: Text, data: Any = None, *_more: Any) -> None:
             session_id = sessions.get(sid)
-            if session_id is None or not isinstance(data, dict):
-                logger.warning("socket.io message before session_request; ignored")
-                return
+            if session_id is None:
+                logger.warning("socket.io message before session_request; refused")
+                return await refuse(sid, NO_SESSION_REPLY)
+            if not isinstance(data, dict):
+                return await refuse(sid, NOT_TEXT_REPLY)
+            checked = check_message(data.get("message"))
+            if checked.refusal is not None:
+                return await refuse(sid, checked.refusal.reply)
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 try:
                     metadata = json.loads(metadata)
-                except ValueError:
+                except (ValueError, RecursionError):
                     metadata = {}
-            text = data.get("message")
-            text = text[:MAX_TEXT] if isinstance(text, str) else ""
             await on_new_message(UserMessage(
-                text, SocketIOOutput(sio, self.bot_message_evt), session_id,
+                checked.text, SocketIOOutput(sio, self.bot_message_evt), session_id,
                 input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
             ))
 

@@ -14,8 +14,11 @@ Configured only from the environment (see /work/shared/CONTRACT.md):
   registered with setWebhook when the server starts.
 - `TELEGRAM_API_BASE`: the Bot API server [https://api.telegram.org].
 
-Privacy: message texts are never logged above DEBUG and the token never at all
-(it is part of every Bot API URL, so errors are scrubbed before logging).
+Privacy: message texts are never logged and the token never at all (it is part of
+every Bot API URL, so errors are scrubbed before logging).
+
+Input limits are the shared ones (bot.channels.limits): a text over 2,000 characters
+gets a reply saying so and never reaches Rasa; control characters are stripped.
 """
 from __future__ import annotations
 
@@ -43,13 +46,15 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.exceptions import RasaException
 
+from bot.channels.limits import MAX_MESSAGE_CHARS, check_message, read_json
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 
-MAX_INPUT_CHARS = 4000        # longer user messages are cut to this before Rasa sees them
+MAX_INPUT_CHARS = MAX_MESSAGE_CHARS  # the shared limit; longer messages are refused with a reply
 MAX_MESSAGE_UTF16 = 4096      # Telegram's limit for one message's text
 MAX_CALLBACK_BYTES = 64       # Telegram's limit for an inline button's callback_data
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's limit for an uploaded photo
@@ -563,11 +568,15 @@ class TelegramChannel(InputChannel):
             if text is None:
                 await self.output.send_text_message(str(incoming.chat_id), EXPIRED_BUTTON_REPLY)
                 return response.json({"ok": True, "ignored": True})
-            text = text[:MAX_INPUT_CHARS]
         else:
-            text = normalize_text(incoming.text or "")
-            if text is None:
-                return response.json({"ok": True, "ignored": True})
+            text = incoming.text or ""
+        checked = check_message(text)
+        if checked.refusal is not None:
+            await self.output.send_text_message(str(incoming.chat_id), checked.refusal.reply)
+            return response.json({"ok": True, "refused": checked.refusal.error})
+        text = normalize_text(checked.text or "") if incoming.kind == "text" else checked.text
+        if not text:
+            return response.json({"ok": True, "ignored": True})
 
         message = UserMessage(text, self.output, sender_id=str(incoming.chat_id),
                               input_channel=self.name(), metadata=incoming.metadata)
@@ -591,13 +600,9 @@ class TelegramChannel(InputChannel):
             if not self._authentic(request):
                 self._log_refusal()
                 return _json_error(403, "missing or wrong X-Telegram-Bot-Api-Secret-Token")
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
-                return _json_error(413, "the update is too large")
-            try:
-                update = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                return _json_error(400, "the body is not valid JSON")
+            update, refusal = read_json(request.body, MAX_BODY_BYTES)
+            if refusal is not None:
+                return _json_error(refusal.status, refusal.error)
             return await self.handle_update(update, on_new_message)
 
         @bp.listener("after_server_start")
