@@ -206,7 +206,7 @@ def test_a_negated_red_flag_checkin_is_recorded(coach):
 
 
 @pytest.mark.parametrize("text", [
-    "", "👍👍👍", "x" * 5000, "'; DROP TABLE events; --", "<script>alert(1)</script>",
+    "", "👍👍👍", "x" * 2000, "'; DROP TABLE events; --", "<script>alert(1)</script>",
     "¿Qué ejercicios puedo hacer hoy?", "{{ 7 * 7 }} ${jndi:ldap://x}",
 ])
 def test_odd_input_gets_a_reply_and_loses_nothing(coach, text):
@@ -322,7 +322,7 @@ def test_a_web_chat_persons_nudge_is_shown_when_they_next_open_the_chat(coach):
         client = socketio.AsyncClient()
         got: list = []
         client.on("bot_uttered", lambda data: got.append(data.get("text")))
-        await client.connect(coach.rasa_url, socketio_path="/socket.io/", transports=["websocket"])
+        await client.connect(coach.web_url, socketio_path="/socket.io/", transports=["polling"])
         await client.emit("session_request", {"session_id": session})
         if message:
             await client.emit("user_uttered", {"message": message, "session_id": session})

@@ -30,6 +30,7 @@ from bot.channels.telegram import (
     CallbackPayloads, TelegramChannel, TelegramOutput, TelegramSettings, build_inline_keyboard,
     decode_data_uri, keyboard_rows, normalize_text, parse_update, split_message, utf16_len,
 )
+from bot.channels import limits
 from bot.serve import TELEGRAM_CHANNEL, CoachServers, coach_env
 from bot.settings import PROJECT_ROOT
 from tests.coach_servers import running_coach
@@ -218,7 +219,7 @@ def test_credentials_file_adds_telegram_only_with_a_token(monkeypatch):
     assert "/.run/" in path
     text = open(path).read()
     channels = yaml.safe_load(text)
-    assert TELEGRAM_CHANNEL in channels and {"rest", "bot.channels.socketio.CoachSocketIOInput"} <= set(channels)
+    assert TELEGRAM_CHANNEL in channels and {"bot.channels.rest.CoachRestInput", "bot.channels.socketio.CoachSocketIOInput"} <= set(channels)
     assert BOT_TOKEN not in text and SECRET not in text
 
 
@@ -494,12 +495,11 @@ def test_typed_help_is_text_not_an_intent(coach, api):
 
 
 @pytest.mark.e2e
-def test_very_long_message_is_capped_and_answered(coach, api):
+def test_a_too_long_message_is_refused_with_the_limit_and_reaches_no_model(coach, api):
     chat = new_chat()
     assert post(coach, text_update(chat, "my back hurts " * 500)).status_code == 200
-    assert api.wait_for("sendMessage", chat_id=chat).params["text"]
-    (event,) = events_of(coach, str(chat), "user")
-    assert len(json.loads(event.data)["text"]) <= MAX_INPUT_CHARS
+    assert api.wait_for("sendMessage", chat_id=chat).params["text"] == limits.TOO_LONG_REPLY
+    assert events_of(coach, str(chat)) == []
 
 
 @pytest.mark.e2e

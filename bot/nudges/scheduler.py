@@ -107,6 +107,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("NUDGE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    from bot import log_privacy
+
+    log_privacy.install()
     if args.once:
         try:
             now = parse_now(args.now)

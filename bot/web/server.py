@@ -28,10 +28,11 @@ from typing import Dict, Optional
 
 from aiohttp import ClientSession, ClientTimeout, WSMsgType, web
 
+from bot.channels import limits
+
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 WEBCHAT_BUNDLE = HERE / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-MAX_TEXT = 4000
 # A uuid4 hex, like the widget's session ids: a client of the relay cannot pick a short or
 # numeric id and so speak as someone else (a Telegram chat id, say).
 SENDER_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -66,10 +67,13 @@ async def chat(request: web.Request) -> web.Response:
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not SENDER_RE.fullmatch(sender):
         return _bad("sender must be 32 lowercase hex digits (a random uuid4, e.g. crypto.randomUUID() without '-')")
-    if not isinstance(message, str) or not message.strip():
+    checked = limits.check_message(message)
+    if checked.refusal is not None:  # the same limits as every channel (bot.channels.limits)
+        return web.json_response({"error": checked.refusal.error, "reply": checked.refusal.reply},
+                                 status=checked.refusal.status)
+    message = checked.text
+    if not message.strip():
         return _bad("message must be non-empty text")
-    if len(message) > MAX_TEXT:
-        return _bad(f"message is longer than {MAX_TEXT} characters")
     url = f"{request.app['rasa_url']}/webhooks/rest/webhook"
     async with request.app["http"].post(url, json={"sender": sender, "message": message}) as resp:
         if resp.status != 200:
