@@ -2,8 +2,11 @@
 
 Starts the action server, the Rasa server (REST + socket.io, the HTTP API always
 behind a token: RASA_AUTH_TOKEN, else an internal one), the web chat page and the
-nudge scheduler, waits until each answers, and on
-Ctrl-C or SIGTERM stops every child's whole process group so nothing is orphaned.
+nudge scheduler, waits until each answers, then supervises them: a child that
+exits is restarted with exponential backoff (`Supervisor`: 1 s, 2 s, 4 s ... at most
+30 s, back to 1 s once it has stayed up for a minute), each restart logged with the
+child's name, exit code and the delay. Only Ctrl-C or SIGTERM stops the coach: every
+child's whole process group is stopped so nothing is orphaned.
 The end-to-end tests drive the same `CoachServers` class on free ports.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Protocol
 
 import yaml
 
@@ -103,7 +106,7 @@ class CoachServers:
     nudges: bool = True  # the nudge scheduler (every minute); tests drive `nudge-once` instead
     log_dir: Optional[Path] = None  # each server's output to <name>.log there
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
-    _logs: List = field(default_factory=list)
+    _logs: Dict[str, object] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -134,12 +137,8 @@ class CoachServers:
         return commands
 
     def start(self, timeout: float = 240.0) -> None:
-        for name, cmd in self.commands().items():
-            out = self._output(name)
-            self.procs[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,  # its own process group: stop() takes its children too
-            )
+        for name in self.commands():
+            self.spawn(name)
         probes = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/",
                   "web": f"{self.web_url}/healthz"}  # the scheduler has no port: alive = running
         deadline = time.monotonic() + timeout
@@ -153,12 +152,45 @@ class CoachServers:
                     raise TimeoutError(f"the {name} server did not answer {url} in {timeout:.0f} s")
                 time.sleep(0.5)
 
+    def spawn(self, name: str) -> subprocess.Popen:
+        """Start (or restart) one child in its own process group."""
+        out = self._output(name)
+        self.procs[name] = subprocess.Popen(
+            self.commands()[name], cwd=PROJECT_ROOT, env=self.env, stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,  # its own process group: stop() takes its children too
+        )
+        return self.procs[name]
+
+    # The supervisor's view of the children (see `Children`).
+    def names(self) -> List[str]:
+        return list(self.procs)
+
+    def exit_code(self, name: str) -> Optional[int]:
+        """None while `name` runs; once its main process has exited, what is left of its
+        process group is killed (the exited leader still holds the group id, so no other
+        process can have it) and the exit code returned."""
+        proc = self.procs[name]
+        if proc.returncode is not None:
+            return proc.returncode
+        try:
+            exited = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # already reaped
+            return proc.poll()
+        if exited is None:
+            return None
+        _signal_group(proc, signal.SIGKILL)
+        return proc.wait()
+
+    def restart(self, name: str) -> int:
+        return self.spawn(name).pid
+
     def _output(self, name: str):
         if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            handle = open(self.log_dir / f"{name}.log", "ab")
-            self._logs.append(handle)
-            return handle
+            if name not in self._logs:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                self._logs[name] = open(self.log_dir / f"{name}.log", "ab")
+            return self._logs[name]
         return subprocess.DEVNULL if self.quiet else None
 
     def failed(self) -> Optional[str]:
@@ -168,19 +200,115 @@ class CoachServers:
         return None
 
     def stop(self, grace: float = 15.0) -> None:
-        for proc in self.procs.values():
+        running = [p for p in self.procs.values() if p.returncode is None]  # never a reaped pid
+        for proc in running:
             _signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        for proc in self.procs.values():
+        for proc in running:
             try:
                 proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 _signal_group(proc, signal.SIGKILL)
                 proc.wait()
         self.procs.clear()
-        for handle in self._logs:
+        for handle in self._logs.values():
             handle.close()
         self._logs.clear()
+
+
+class Children(Protocol):
+    """What the supervisor needs of the children (`CoachServers`, or a fake in tests)."""
+
+    def names(self) -> List[str]: ...
+
+    def exit_code(self, name: str) -> Optional[int]: ...
+
+    def restart(self, name: str) -> int: ...
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"{code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return str(code)
+    return str(code)
+
+
+def _log_line(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class _Watch:
+    started: float
+    failures: int = 0  # consecutive quick exits: the backoff's exponent
+    due: Optional[float] = None  # when a restart is due; None while the child runs
+
+
+class Supervisor:
+    """Restarts any child that exits, with exponential backoff, until told to stop.
+
+    A child that exits is restarted after `base`, then 2x, 4x ... that, at most `cap`
+    seconds; once a child has stayed up for `stable` seconds, its next crash waits
+    `base` again. Each exit and restart is one log line: the child's name, its exit
+    code, the delay (never anything a person wrote). Clock, sleep and log are injected
+    so the logic is tested without real time passing.
+    """
+
+    def __init__(self, children: Children, *, base: float = 1.0, cap: float = 30.0,
+                 stable: float = 60.0, tick: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 log: Callable[[str], None] = _log_line) -> None:
+        self.children, self.base, self.cap, self.stable, self.tick = children, base, cap, stable, tick
+        self.clock, self.sleep, self.log = clock, sleep, log
+        now = clock()
+        self._watch: Dict[str, _Watch] = {name: _Watch(now) for name in children.names()}
+        self.restarts: Dict[str, int] = {name: 0 for name in self._watch}
+        self._should_stop: Callable[[], bool] = lambda: False
+
+    def delay(self, failures: int) -> float:
+        return min(self.cap, self.base * 2 ** max(0, failures - 1))
+
+    def check(self) -> None:
+        """One pass: note the children that exited, restart those whose delay is over."""
+        for name, watch in self._watch.items():
+            now = self.clock()
+            if watch.due is None:
+                code = self.children.exit_code(name)
+                if code is None:
+                    if now - watch.started >= self.stable:
+                        watch.failures = 0
+                    continue
+                if now - watch.started >= self.stable:
+                    watch.failures = 0
+                watch.failures += 1
+                wait = self.delay(watch.failures)
+                watch.due = now + wait
+                self.log(f"The {name} server exited with {describe_exit(code)}; "
+                         f"restarting it in {wait:g} s.")
+            if now >= watch.due and not self._should_stop():
+                try:
+                    pid = self.children.restart(name)
+                except OSError as exc:
+                    watch.failures += 1
+                    wait = self.delay(watch.failures)
+                    watch.due = now + wait
+                    self.log(f"Could not restart the {name} server ({exc.__class__.__name__}); "
+                             f"trying again in {wait:g} s.")
+                    continue
+                watch.started, watch.due = now, None
+                self.restarts[name] += 1
+                self.log(f"Restarted the {name} server (pid {pid}, restart {self.restarts[name]}).")
+
+    def run(self, should_stop: Callable[[], bool]) -> None:
+        self._should_stop = should_stop
+        while not should_stop():
+            self.check()
+            if should_stop():
+                break
+            self.sleep(self.tick)
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
@@ -251,20 +379,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  HTTP API:  {'on, RASA_AUTH_TOKEN required' if env.get('RASA_AUTH_TOKEN') else 'internal token only (set RASA_AUTH_TOKEN to call it)'}\n"
         "  Nudges:    the scheduler sends due reminders every minute\n"
         f"  Telegram:  {'on (POST /webhooks/telegram/webhook)' if env.get('TELEGRAM_TOKEN') else 'off (set TELEGRAM_TOKEN)'}\n"
+        "  Restarts:  a server that stops is restarted (after 1 s, 2 s, 4 s ... at most 30 s)\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
-    code = 0
-    while not stopping["flag"]:
-        problem = servers.failed()
-        if problem:
-            print(f"Stopping: the {problem}.", file=sys.stderr)
-            code = 1
-            break
-        time.sleep(0.5)
-    servers.stop()
+    try:
+        Supervisor(servers).run(lambda: stopping["flag"])
+    finally:
+        servers.stop()
     print("Stopped.")
-    return code
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,10 +16,13 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet, UserUttered
 
+from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
+from bot import log_privacy
 from bot.settings import database_url
 from bot.store.db import tune_sqlite
 
 logger = logging.getLogger(__name__)
+log_privacy.install()  # also where no coach channel is loaded (rasa shell)
 
 ERASED_SLOT = "data_erased"
 
