@@ -24,7 +24,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser train run shell test unit validate story-test eval bench nudge-once clean
+.PHONY: help install browser train run shell test unit validate story-test eval bench nudge-once clean audit
 
 help:
 	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
@@ -33,6 +33,7 @@ help:
 	@echo "make nudge-once [NOW=2026-12-01T14:00:30Z] - send the nudges due at that instant (cron, tests)"
 	@echo "make eval   - intent F1 on the held-out set"
 	@echo "make bench  - start-up and reply latency figures"
+	@echo "make audit  - known vulnerabilities in the pinned Python and npm packages (network; see AUDIT.md)"
 
 $(STAMP): requirements.lock
 	@test -n "$(PY310)" || { echo "Python 3.10 is required (e.g. 'pyenv install 3.10.13')." >&2; exit 1; }
@@ -91,6 +92,63 @@ eval: $(MODEL)
 bench: $(MODEL)
 	$(BIN)/python -m bench.parsing_speed
 	$(BIN)/python -m bench.latency
+
+# Known vulnerabilities in requirements.lock (pip-audit) and bot/web/package-lock.json (npm audit).
+# Needs the network; not part of `make test`. pip-audit has its own venv (requirements-audit.lock:
+# it needs a newer `packaging` than Rasa 3.6 allows) and reads the lock file, not an environment
+# (--no-deps: every line is pinned; --disable-pip: nothing is installed to resolve it). Findings
+# whose id is in AUDIT.md's "Accepted findings" section are ignored; a new finding, or a package
+# the service could not look up, fails.
+AUDIT_VENV := $(VENV)/audit
+AUDIT_STAMP := $(AUDIT_VENV)/.installed-$(shell cksum < requirements-audit.lock | cut -d' ' -f1)
+AUDIT_IDS = $(shell sed -n '/^\#\# Accepted findings/,/^\#\# /p' AUDIT.md | \
+	grep -oE '(GHSA(-[0-9a-z]{4}){3}|PYSEC-[0-9]{4}-[0-9]+|CVE-[0-9]{4}-[0-9]+)' | sort -u)
+
+# Reads `npm audit --json` on stdin; ids of the accepted findings as arguments.
+define NPM_AUDIT_CHECK
+const accepted = new Set(process.argv.slice(1)); let raw = "";
+process.stdin.on("data", (d) => { raw += d; }).on("end", () => {
+  let report; try { report = JSON.parse(raw); } catch (e) { report = {}; }
+  if (!report.vulnerabilities) {
+    console.error("npm audit could not run: " + (report.message || (report.error && report.error.summary) || "no report"));
+    process.exit(2);
+  }
+  let fresh = 0, seen = 0;
+  for (const [name, v] of Object.entries(report.vulnerabilities))
+    for (const via of v.via) {
+      if (typeof via !== "object") continue;
+      const id = String(via.url || via.source).split("/").pop(), known = accepted.has(id);
+      seen += 1; fresh += known ? 0 : 1;
+      console.log(`$${known ? "accepted" : "NEW     "}  $${via.severity.padEnd(8)} $${name} $${v.range}  $${id}  $${via.title}`);
+    }
+  console.log(`npm audit: $${seen} finding(s), $${fresh} not in AUDIT.md`);
+  process.exit(fresh ? 1 : 0);
+});
+endef
+export NPM_AUDIT_CHECK
+
+$(AUDIT_STAMP): requirements-audit.lock
+	@test -n "$(PY310)" || { echo "Python 3.10 is required (e.g. 'pyenv install 3.10.13')." >&2; exit 1; }
+	@test -x $(AUDIT_VENV)/bin/python || $(PY310) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.lock
+	@rm -f $(AUDIT_VENV)/.installed-* && touch $@
+
+audit: $(AUDIT_STAMP)
+	@mkdir -p results; status=0; \
+	echo "== pip-audit: requirements.lock"; \
+	$(AUDIT_VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+		$(foreach id,$(AUDIT_IDS),--ignore-vuln $(id)) 2>&1 | tee results/pip-audit.txt; \
+	test "$${PIPESTATUS[0]}" = 0 || status=1; \
+	skipped=$$(grep -c "could not be audited" results/pip-audit.txt); \
+	if [ "$$skipped" != 0 ]; then status=1; \
+		echo "pip-audit: $$skipped package(s) could NOT be looked up (is PyPI's JSON API reachable?): not audited" >&2; fi; \
+	echo "== npm audit: $(WEB)/package-lock.json"; \
+	command -v npm >/dev/null || { echo "npm is required for the widget's audit" >&2; exit 1; }; \
+	(cd $(WEB) && npm audit --omit=dev --json 2>/dev/null) | node -e "$$NPM_AUDIT_CHECK" $(AUDIT_IDS) \
+		|| status=1; \
+	if [ $$status = 0 ]; then echo "audit: nothing new (accepted findings: AUDIT.md)"; \
+	else echo "audit: FAILED - see above; accept a finding only by documenting it in AUDIT.md" >&2; fi; \
+	exit $$status
 
 clean:
 	rm -rf models results .pytest_cache
