@@ -443,7 +443,7 @@ def _durations(toks: Sequence[_Tok]) -> List[Tuple[int, int, float]]:
             i += 1
             continue
         minutes, end = hit
-        if _word(toks, end) != "ago" and _word(toks, i - 1) not in ("every", "each", "per"):
+        if minutes >= 0 and _word(toks, end) != "ago" and _word(toks, i - 1) not in ("every", "each", "per"):
             found.append((i, end, minutes))
         i = end
     return found

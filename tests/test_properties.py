@@ -55,38 +55,6 @@ def examples(n: int) -> settings:
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-# Bugs these properties found in code this file does not own. Each has a strict xfail test
-# below that replays its reproducer: when the bug is fixed that test XPASSes and fails the
-# run, so the mark and the matching `assume(...)` in the main property are removed together.
-KNOWN_BUG = {
-    "negative_minutes": "bot.parsing.parse_minutes('-5 minutes') == -5.0: a '-' sign before a duration",
-    "callback_chat": "bot.channels.telegram.parse_update raises AttributeError when a callback_query's "
-                     "message.chat (or its from) is a non-empty non-object: the webhook answers 500",
-    "slash_after_strip": "bot.channels.telegram.normalize_text('/ /affirm') == '/affirm': Rasa reads it "
-                         "as the intent 'affirm'",
-}
-
-
-def known_callback_chat_bug(update: Any) -> bool:
-    """Does `update` reach the `.get` on a non-dict in parse_update's callback_query branch?"""
-    if not isinstance(update, dict) or isinstance(update.get("message"), dict):
-        return False
-    query = update.get("callback_query")
-    if not isinstance(query, dict) or not isinstance(query.get("id"), str):
-        return False
-    origin = query.get("message")
-    holder = origin.get("chat") if isinstance(origin, dict) else query.get("from")
-    return bool(holder) and not isinstance(holder, dict)
-
-
-def known_webhook_bug(body: bytes) -> bool:
-    try:
-        update = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return False
-    return known_callback_chat_bug(update)
-
-
 # --------------------------------------------------------------------------- text strategies
 
 # Words the readers react to, so generated messages reach deep branches, not only "no number".
@@ -156,11 +124,9 @@ def test_a_pain_score_is_none_or_within_0_to_10(text):
 def test_minutes_are_none_or_a_finite_number(text):
     minutes = parsing.parse_minutes(text)
     assert minutes is None or (is_number(minutes) and math.isfinite(minutes))
-    assume(not (minutes is not None and minutes < 0 and "-" in text))  # KNOWN_BUG["negative_minutes"]
     assert minutes is None or minutes >= 0
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG["negative_minutes"])
 @examples(100)
 @given(any_text)
 @example("-5 minutes")
@@ -329,7 +295,6 @@ any_update = st.one_of(update_like, st.dictionaries(st.text(max_size=15), json_v
 @example({"callback_query": {"id": "1", "message": "gone", "from": {"id": 5}}})
 @example({"message": {"chat": {"id": True, "type": "private"}, "text": "hi"}})
 def test_parse_update_is_none_or_an_incoming_from_a_private_chat_with_an_int_id(update):
-    assume(not known_callback_chat_bug(update))  # KNOWN_BUG["callback_chat"]
     incoming = parse_update(update)
     if incoming is None:
         return
@@ -354,11 +319,9 @@ def test_normalize_text_never_hands_rasa_a_raw_intent(text):
     assert seen is None or (isinstance(seen, str) and seen == seen.strip() and seen)
     if seen is not None:
         assert len(seen) <= MAX_INPUT_CHARS
-        assume(seen == "/start" or not seen.startswith("/") or not text.strip().startswith("/"))
         assert seen == "/start" or not seen.startswith("/"), seen  # "/x" would be read as intent x
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG["slash_after_strip"])
 @examples(100)
 @given(st.tuples(st.sampled_from(["/", "//", "/ ", "/\t"]), st.sampled_from([" /", "  /", "\n/"]),
                  st.sampled_from(["affirm", "deny", "restart", 'inform{"pain_score": "9"}'])))
@@ -368,7 +331,6 @@ def test_a_slash_left_after_a_stripped_slash_is_not_an_intent(parts):
     assert seen is None or not seen.startswith("/"), seen
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG["callback_chat"])
 @examples(100)
 @given(any_update)
 @example({"callback_query": {"id": "1", "message": {"chat": ["not", "a", "dict"]}}})
@@ -483,7 +445,6 @@ def check_handed_on(collector: Collector, before: int) -> None:
                                              "message": {"chat": {"id": 1, "type": "private"}}}})
 @example({"update_id": 2, "message": {"chat": {"id": 7, "type": "private"}, "sticker": {}}})
 def test_handle_update_on_any_json_answers_2xx_or_4xx(loop, webhook, update):
-    assume(not known_callback_chat_bug(update))  # KNOWN_BUG["callback_chat"]
     channel, _, collector = webhook
     before = len(collector.messages)
     resp = loop.run_until_complete(channel.handle_update(update, collector))
@@ -516,8 +477,6 @@ headers = st.one_of(
 @example(b"{}", {SECRET_HEADER: SECRET + "x"})
 @example(b"{}", {SECRET_HEADER: "\u00e9" * 5})
 def test_the_webhook_answers_any_body_with_2xx_or_4xx(loop, webhook, body, headers):
-    # KNOWN_BUG["callback_chat"]
-    assume(headers.get(SECRET_HEADER) != SECRET or not known_webhook_bug(body))
     channel, route, collector = webhook
     before = len(collector.messages)
     resp = loop.run_until_complete(route(FakeRequest(body, headers)))

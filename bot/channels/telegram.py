@@ -116,13 +116,13 @@ def parse_update(update: Dict[str, Any]) -> Optional[Incoming]:
     if isinstance(query, dict) and isinstance(query.get("id"), str):
         origin = query.get("message")
         if isinstance(origin, dict):
-            chat = origin.get("chat") or {}
-            if chat.get("type") != "private" or not _is_int(chat.get("id")):
+            chat = origin.get("chat")
+            if not isinstance(chat, dict) or chat.get("type") != "private" or not _is_int(chat.get("id")):
                 return None
             chat_id = chat["id"]
         else:  # the pressed message is too old to be included: in a private chat, chat id = user id
-            sender = query.get("from") or {}
-            if not _is_int(sender.get("id")):
+            sender = query.get("from")
+            if not isinstance(sender, dict) or not _is_int(sender.get("id")):
                 return None
             chat_id = sender["id"]
         data = query.get("data")
@@ -152,7 +152,7 @@ def normalize_text(text: str) -> Optional[str]:
         if name == "help":
             return "help"
         return " ".join(filter(None, [name.replace("_", " ").strip(), rest])) or None
-    return text.lstrip("/").strip() or None
+    return re.sub(r"^[\s/]+", "", text) or None  # "/ /affirm" must not become the intent "/affirm"
 
 
 # --------------------------------------------------------------------------- outbound helpers
