@@ -224,6 +224,10 @@ _BLOCKED: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "bottom of", "bottom line", "top to bottom", "rock bottom",
         "back of my left", "back of my right", "back of the left", "back of the right",
         "back of your left", "back of your right",
+        # reminders switched back on ("turn my reminders back on") are not a back
+        "reminders back", "reminder back", "nudges back", "nudge back", "notifications back",
+        "them back on", "it back on", "everything back on", "turn back on", "switch back on",
+        "back on again",
     ),
     "side": (
         "right now", "all right", "right away", "right then", "that s right", "thats right",
