@@ -113,7 +113,7 @@ _AGAIN_VERBS: FrozenSet[str] = frozenset({
 _SWITCH_VERBS: FrozenSet[str] = frozenset({"turn", "switch", "shut", "put", "set", "take"})
 _SET_VERBS: FrozenSet[str] = frozenset({"remind", "nudge", "ping", "text", "message", "alert", "notify", "tell"})
 _RESUME_WORDS: FrozenSet[str] = frozenset({
-    "resume", "restart", "unpause", "reactivate", "reenable", "reinstate", "enable", "unmute",
+    "resume", "restart", "unpause", "reactivate", "activate", "reenable", "reinstate", "enable", "unmute",
 })
 _SEND_VERBS: FrozenSet[str] = frozenset({
     "remind", "send", "message", "text", "ping", "nudge", "want", "need", "notify", "contact", "bother",
