@@ -19,6 +19,13 @@ every Bot API URL, so errors are scrubbed before logging).
 
 Input limits are the shared ones (bot.channels.limits): a text over 2,000 characters
 gets a reply saying so and never reaches Rasa; control characters are stripped.
+
+Each update is processed once, across instances and restarts: its `update_id` is
+claimed in the coach's database (bot.store.updates, DATABASE_URL) before anything
+runs; a copy already claimed is answered 200 `duplicate`. While the database cannot
+record the claim the webhook answers 503, so Telegram sends the update again later;
+the same when the conversation lock cannot be taken (Redis down): the claim is given
+back first, nothing of the update has run.
 """
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ import os
 import re
 import secrets
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 from urllib.parse import urlsplit
@@ -44,9 +51,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.lock_store import LockError
 from rasa.shared.exceptions import RasaException
 
 from bot.channels.limits import MAX_MESSAGE_CHARS, check_message, read_json
+from bot.settings import database_url
+from bot.store.updates import TelegramUpdateLog, UpdateLogUnavailable, storable
 
 logger = logging.getLogger(__name__)
 
@@ -472,10 +482,11 @@ class TelegramChannel(InputChannel):
         # Everything comes from the environment: secrets stay out of YAML files.
         return cls(TelegramSettings.from_env())
 
-    def __init__(self, settings: TelegramSettings) -> None:
+    def __init__(self, settings: TelegramSettings, updates: Optional[TelegramUpdateLog] = None) -> None:
         self.settings = settings
         self.output = TelegramOutput(settings.token, settings.api_base)
-        self._seen_updates: deque = deque(maxlen=2048)
+        # The update ids taken, shared by every instance (opened on the first update).
+        self.updates = updates or TelegramUpdateLog(settings.token.split(":")[0], url=database_url())
         self._retry_task: Optional[asyncio.Task] = None
         self._refused, self._refused_logged_at = 0, float("-inf")
         if settings.secret_generated:
@@ -551,9 +562,13 @@ class TelegramChannel(InputChannel):
         update_id = update.get("update_id")
         if not _is_int(update_id):
             return _json_error(400, "not a Telegram Update: update_id (an integer) is missing")
-        if update_id in self._seen_updates:  # Telegram redelivers when an answer was late
+        if not storable(update_id):
+            return _json_error(400, "not a Telegram Update: update_id is out of range")
+        claimed = await self._claim(update_id)
+        if claimed is None:
+            return _json_error(503, "the coach cannot record updates just now; send it again later")
+        if not claimed:  # Telegram re-sent it (a late answer, a restart), maybe to another instance
             return response.json({"ok": True, "duplicate": True})
-        self._seen_updates.append(update_id)
 
         incoming = parse_update(update)
         if incoming is None:
@@ -582,11 +597,50 @@ class TelegramChannel(InputChannel):
                               input_channel=self.name(), metadata=incoming.metadata)
         try:
             await on_new_message(message)
+        except LockError:
+            # The conversation lock could not be taken (Redis down, or the lock expired while
+            # waiting): nothing of this update ran. Give the claim back and answer 503, so
+            # Telegram's next copy is processed, once; if the claim cannot be given back the
+            # next copy would be refused, so the person is asked to repeat instead.
+            if await self._release(update_id):
+                logger.error("A Telegram update could not take its conversation lock (lock store "
+                             "unreachable?): answered 503 so Telegram sends it again.")
+                return _json_error(503, "the coach cannot take the conversation lock just now; "
+                                        "send it again later")
+            logger.error("Handling a Telegram update failed: LockError")
+            await self.output.send_text_message(str(incoming.chat_id), FAILURE_REPLY)
         except Exception as exc:  # noqa: BLE001 - a 5xx would make Telegram redeliver it forever
             logger.error("Handling a Telegram update failed: %s", exc.__class__.__name__)
             logger.debug("Telegram update failure", exc_info=True)
             await self.output.send_text_message(str(incoming.chat_id), FAILURE_REPLY)
         return response.json({"ok": True})
+
+    async def _claim(self, update_id: int) -> Optional[bool]:
+        """True: ours to process; False: a copy already taken; None: the store is unreachable."""
+        if self.updates.seen(update_id):  # a repeat this process settled: no round trip
+            return False
+        try:
+            return await asyncio.to_thread(self.updates.claim, update_id)
+        except UpdateLogUnavailable as exc:
+            logger.error("Could not record a Telegram update id (database unreachable: %s): "
+                         "answered 503 so Telegram sends it again.", exc)
+            return None
+
+    async def _open_update_log(self) -> None:
+        """Connect (and migrate) before the first update arrives; if the database is down, the
+        first update tries again (and is answered 503 until it is up)."""
+        try:
+            await asyncio.to_thread(lambda: self.updates.engine)
+        except Exception as exc:  # noqa: BLE001 - serving goes on; claims retry
+            logger.warning("The Telegram update log could not be opened yet: %s", exc.__class__.__name__)
+
+    async def _release(self, update_id: int) -> bool:
+        try:
+            await asyncio.to_thread(self.updates.release, update_id)
+            return True
+        except UpdateLogUnavailable as exc:
+            logger.error("Could not give back a Telegram update id (database unreachable: %s).", exc)
+            return False
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("coach_telegram", __name__)
@@ -608,6 +662,7 @@ class TelegramChannel(InputChannel):
         @bp.listener("after_server_start")
         async def register(app: Any, _loop: Any) -> None:
             self._learn_domain_payloads(app)
+            await self._open_update_log()
             if not await self.register_webhook() and self.settings.webhook_url:
                 self._retry_task = asyncio.get_running_loop().create_task(self._retry_registration())
 

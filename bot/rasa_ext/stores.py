@@ -4,6 +4,13 @@
 me": when a turn contains the `data_erased` marker set by
 `action_delete_user_data`, every stored event of that conversation is deleted and
 nothing of that turn is written back.
+
+Database faults (issue 12, item 5): the store's engine pings a pooled connection
+before using it (`pool_pre_ping`), so the first turn after a database restart works;
+and Rasa's `FailSafeTrackerStore` wrapper, which on any error silently runs the turn
+on an empty in-memory conversation (a form forgotten, the turn's events never stored
+while the actions' rows are), is made to fail the turn instead: the channel answers
+with its apology (REST) or Telegram's update is refused and sent again.
 """
 from __future__ import annotations
 
@@ -12,8 +19,10 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SlotSet, UserUttered
 
 from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
@@ -46,7 +55,12 @@ class CoachTrackerStore(SQLTrackerStore):
                  **kwargs: Any) -> None:
         super().__init__(domain, host=host or database_url(), event_broker=event_broker,
                          **kwargs)
-        tune_sqlite(self.engine)
+        # Rasa's engine has no pre-ping: after a database restart its pooled connections
+        # are dead and the first turn would fail. The same engine, with the ping.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = tune_sqlite(sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url)))
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def save(self, tracker) -> None:
         with self.session_scope() as session:
@@ -75,6 +89,18 @@ class CoachTrackerStore(SQLTrackerStore):
             default_store().note_message(sender_id, message.input_channel, at)
         except Exception as exc:  # noqa: BLE001 - the turn is stored; nudges only lose a hint
             logger.warning("Could not note a message for the nudges: %s", exc.__class__.__name__)
+
+
+def _fail_the_turn(self, error: Exception) -> None:
+    """Instead of running the turn on an empty in-memory tracker: log (no message text,
+    no SQL parameters) and let the error reach the channel."""
+    logger.error("The tracker store failed (%s): the turn is refused, not run on an empty "
+                 "in-memory conversation.", error.__class__.__name__)
+    raise error
+
+
+FailSafeTrackerStore.on_tracker_store_error = _fail_the_turn
+FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_the_turn
 
 
 class UrlLockStore(LockStore):

@@ -154,3 +154,20 @@ class Nudge(Base):
     updated_at = sa.Column(sa.DateTime, nullable=True)
     sent_at = sa.Column(sa.DateTime, nullable=True)
     shown_at = sa.Column(sa.DateTime, nullable=True)          # web chat: shown when they opened it
+
+
+class TelegramUpdate(Base):
+    """A Telegram update one instance has taken (bot.store.updates): the shared dedup.
+
+    The primary key (bot, update_id) is the claim: whoever inserts it processes the
+    update; a re-sent copy, on any instance, after any restart, finds it taken.
+    Only the bot's numeric id (the public part of its token) and the update's number
+    are kept, never anything of the message; rows older than a day are pruned.
+    """
+
+    __tablename__ = "coach_telegram_updates"
+    __table_args__ = (sa.Index("ix_coach_telegram_updates_received_at", "received_at"),)
+
+    bot_id = sa.Column(sa.String(32), primary_key=True)
+    update_id = sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    received_at = sa.Column(sa.DateTime, nullable=False)          # UTC
