@@ -67,6 +67,16 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "wet herself", "wet himself", "wet themselves", "wetting herself", "wetting himself",
     ),
     "continence_organ": ("bladder", "bowel", "bowels", "waterworks", "sphincter", "urinary", "continence"),
+    # Retention told as a scene: at the toilet, or bursting, and nothing will come out.
+    "toilet_attempt": (
+        "at the toilet", "on the toilet", "over the toilet", "in the loo", "on the loo", "at the loo",
+        "bursting for a wee", "bursting for a pee", "bursting for the toilet", "bursting for the loo",
+        "bursting to go", "desperate for a wee", "desperate for a pee", "busting for a wee", "busting for a pee",
+    ),
+    "nothing_passes": (
+        "nothing will come out", "nothing would come out", "nothing comes out", "nothing came out",
+        "nothing will come", "nothing's coming out", "nothing is coming out",
+    ),
     "toilet_act": (
         "pee", "peeing", "wee", "weeing", "urine", "urinate", "urinating", "urination", "piss",
         "pass water", "passing water", "pass urine", "passing urine", "wees", "pees",
@@ -397,7 +407,7 @@ class RedFlagRule:
 RULES: Tuple[RedFlagRule, ...] = (
     RedFlagRule("self_harm", EMERGENCY, ("self_harm",)),
     RedFlagRule("bladder_bowel", EMERGENCY, ("continence",),
-                (("continence_organ",), ("toilet_act", "control_problem"))),
+                (("continence_organ",), ("toilet_act", "control_problem"), ("toilet_attempt", "nothing_passes"))),
     RedFlagRule("saddle_numbness", EMERGENCY, ("saddle_anaesthesia",), (("saddle", "sensory"),)),
     RedFlagRule("both_legs", EMERGENCY, ("bilateral", "sensory"), (("bilateral", "weakness"),)),
     RedFlagRule("leg_weakness", EMERGENCY, ("foot_drop",),
