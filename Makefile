@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 WEB := bot/web
 NPM_STAMP := $(WEB)/node_modules/.installed-$(shell cksum < $(WEB)/package-lock.json | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 MODEL := models/coach.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(shell find bot/nlu -name '*.py' 2>/dev/null)
@@ -24,11 +25,12 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser train run shell test unit validate story-test eval bench nudge-once clean audit
+.PHONY: help install browser nginx train run shell test unit validate story-test eval bench nudge-once clean audit scale-test
 
 help:
 	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
 	@echo "make test   - set up and run every test"
+	@echo "make scale-test - two Rasa instances behind nginx on PostgreSQL + Redis (deploy/README.md)"
 	@echo "make shell  - chat in the terminal"
 	@echo "make nudge-once [NOW=2026-12-01T14:00:30Z] - send the nudges due at that instant (cron, tests)"
 	@echo "make eval   - intent F1 on the held-out set"
@@ -56,6 +58,14 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		chromium chromium-driver; } || echo "warning: could not install chromium; the browser tests will skip" >&2
 
+# Debian's nginx for the scale-out test (bot/scale.py runs it in the foreground as an unprivileged
+# master under a temporary prefix: the package's own service is never used). If it cannot be
+# installed, tests/test_scale_out.py skips (fails under REQUIRE_SERVICES=1).
+nginx:
+	@test -x $(NGINX) || command -v nginx >/dev/null || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		nginx; } || echo "warning: could not install nginx; the scale-out test will skip" >&2
+
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	$(BIN)/rasa train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name coach
@@ -77,8 +87,14 @@ shell: $(MODEL)
 validate: $(STAMP)
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 
-unit: $(MODEL) $(NPM_STAMP) browser
+unit: $(MODEL) $(NPM_STAMP) browser nginx
 	$(BIN)/python -m pytest -q tests
+
+# Two Rasa instances, one action server and the web page behind nginx, on the local PostgreSQL
+# (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL): brought up and torn down by the test (~2 min).
+# `make test` runs it too (tests/test_scale_out.py is in tests/).
+scale-test: $(MODEL) $(NPM_STAMP) nginx
+	$(BIN)/python -m pytest -q tests/test_scale_out.py
 
 story-test: $(MODEL)
 	$(BIN)/rasa test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
