@@ -116,7 +116,9 @@ class UrlLockStore(LockStore):
             return InMemoryLockStore()
         parts = urlsplit(url)
         db = int(parts.path.strip("/") or 1)
-        return RedisLockStore(
+        from bot.rasa_ext.locks import AtomicRedisLockStore  # Rasa's, atomic across instances (PITFALLS 15)
+
+        return AtomicRedisLockStore(
             host=parts.hostname or "localhost",
             port=parts.port or 6379,
             db=db,

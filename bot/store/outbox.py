@@ -115,9 +115,11 @@ class NudgeOutbox:
                 except IntegrityError:
                     pass
             return added
-        with self._unit() as s:
-            result = s.execute(stmt, rows)
-            return max(result.rowcount or 0, 0)
+        added = 0
+        with self._unit() as s:  # one multi-row INSERT per chunk, so each rowcount is exact
+            for start in range(0, len(rows), 500):
+                added += max(s.execute(stmt.values(rows[start:start + 500])).rowcount or 0, 0)
+        return added
 
     # ---- claiming ----------------------------------------------------------
     def recover(self, now: datetime) -> Tuple[int, int]:
