@@ -7,6 +7,7 @@ missing, except under REQUIRE_SERVICES=1 (set by .ci/run), where they fail.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from datetime import datetime
 from typing import Any, Dict, List, Optional
@@ -25,6 +26,9 @@ from actions import common  # noqa: E402
 from bot.store import open_store  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Tests never write into the project's own database (data/db/coach.sqlite3): code that opens
+# "the" database (DATABASE_URL), e.g. the Telegram channel's update log, gets a throwaway one.
+os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='coach-tests-')}/coach.sqlite3"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

@@ -174,6 +174,13 @@ def test_warnings_are_filtered(capsys):
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
+        # A server process prints warnings through the wrapper install() puts around Python's
+        # own showwarning; pytest's warnings plugin swaps in a recorder per test, so the test
+        # puts that process's setup back for this block.
+        def to_stderr(message, category, filename, lineno, file=None, line=None):
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+        warnings.showwarning = log_privacy._showwarning_factory(to_stderr)
         rasa.shared.utils.io.raise_warning(f"Failed to parse arguments in line '/{MARK}'. Expected the intent "
                                            f"to be one of [['greet']] but found {MARK}.")
         rasa.shared.utils.io.raise_warning(f"Parsed an intent '{MARK}' which is not defined in the domain.")

@@ -156,7 +156,7 @@ def test_old_ids_are_pruned(engines):
 
 
 def test_a_database_that_is_down_raises_a_clear_error_and_is_retried():
-    for url in (dead_postgres_url(), "sqlite:////nonexistent-dir/coach.sqlite3"):
+    for url in (dead_postgres_url(), "sqlite:////dev/null/not-a-dir/coach.sqlite3"):
         log = TelegramUpdateLog(BOT_ID, url=url)
         for _ in range(2):  # no half-open state: the next call tries again
             with pytest.raises(UpdateLogUnavailable) as err:

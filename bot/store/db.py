@@ -32,7 +32,18 @@ def tune_sqlite(engine: Engine) -> Engine:
     return engine
 
 
+def ensure_sqlite_dir(url: str) -> None:
+    """A SQLite file's folder is made if missing (a fresh clone has no data/db/)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        try:
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # SQLite then says why it cannot open the file
+
+
 def make_engine(url: str) -> Engine:
+    ensure_sqlite_dir(url)
     return tune_sqlite(sa.create_engine(url, future=True, pool_pre_ping=True))
 
 
@@ -50,4 +61,5 @@ def migrate(url: str) -> None:
     """Bring the coach's tables to the newest schema (idempotent)."""
     from alembic import command
 
+    ensure_sqlite_dir(url)
     command.upgrade(_alembic_config(url), "head")
