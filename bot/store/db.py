@@ -6,11 +6,14 @@ a busy timeout instead of failing with "database is locked".
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "coach_alembic_version"
@@ -63,3 +66,17 @@ def migrate(url: str) -> None:
 
     ensure_sqlite_dir(url)
     command.upgrade(_alembic_config(url), "head")
+
+
+class UnitOfWork:
+    """Base of the store classes: each public method runs in one transaction (`_unit`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            with session.begin():
+                yield session

@@ -14,15 +14,12 @@ Exactly once, persistently:
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.localtime import day_bounds
 from bot.nudges.records import (
@@ -30,6 +27,7 @@ from bot.nudges.records import (
     NudgeFacts, NudgeMessage, NudgeSettings, OutboxItem, ReminderPref, SentNudge, Slot,
 )
 from bot.store import models as m
+from bot.store.db import UnitOfWork
 from bot.thresholds import SHORT_SLEEP_HOURS, WEEK_DAYS
 
 POOR_SLEEP = ("bad",)
@@ -49,18 +47,8 @@ def settings_of(user: m.User, reminders: Iterable[m.Reminder]) -> NudgeSettings:
     )
 
 
-class NudgeOutbox:
+class NudgeOutbox(UnitOfWork):
     """All queries of the nudge dispatcher."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-
-    @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            with session.begin():
-                yield session
 
     # ---- planning ----------------------------------------------------------
     def people_with_reminders(self) -> List[Tuple[int, str, NudgeSettings]]:

@@ -5,36 +5,25 @@ and it owns the transactions: each public method is one unit of work.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Iterator, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.localtime import local_day
-from bot.nudges.records import KINDS, NudgeSettings
+from bot.nudges.records import NudgeSettings
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile, SleepRecord
 from bot.store import models as m
+from bot.store.db import UnitOfWork
 from bot.store.outbox import settings_of
 
 # Channels a nudge can reach: Telegram pushes, the web chat shows it when next opened.
 NUDGE_CHANNELS = ("telegram", "socketio")
 
 
-class CoachStore:
+class CoachStore(UnitOfWork):
     """Stored history per person, keyed by the channel's sender id."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-
-    @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            with session.begin():
-                yield session
 
     @staticmethod
     def _user(session: Session, sender_id: str, create: bool = True) -> Optional[m.User]:
