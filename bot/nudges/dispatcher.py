@@ -29,7 +29,7 @@ from bot.nudges.records import (
 )
 from bot.nudges.rasa_client import Rendered
 from bot.store.outbox import NudgeOutbox
-from bot.store.repository import CoachStore
+from bot.store.repository import NUDGE_CHANNELS, CoachStore
 from bot.thresholds import WALK_TARGET_MIN
 from bot.usecases.plan import plan_for  # no spaCy, no TensorFlow: the scheduler stays small
 
@@ -141,12 +141,11 @@ class Dispatcher:
             self.outbox.skip(item.id, self.token, decision.reason, now)
             return f"skipped:{decision.reason}"
         channel = item.settings.channel
-        if channel == "telegram" and self.telegram is None or channel not in ("telegram", "socketio"):
-            reason = "no_channel" if channel not in ("telegram", "socketio") else "telegram_off"
-            if reason == "no_channel":
-                self.outbox.skip(item.id, self.token, reason, now)
-                return f"skipped:{reason}"
-            self.outbox.release(item.id, self.token, now, now + NO_CHANNEL_RETRY, reason=reason)
+        if channel not in NUDGE_CHANNELS:
+            self.outbox.skip(item.id, self.token, "no_channel", now)
+            return "skipped:no_channel"
+        if channel == "telegram" and self.telegram is None:  # configured in another process, maybe
+            self.outbox.release(item.id, self.token, now, now + NO_CHANNEL_RETRY, reason="telegram_off")
             return "waiting"
         message = decision.message
         if not self.outbox.start_sending(item.id, self.token, message, now):

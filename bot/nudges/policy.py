@@ -137,13 +137,16 @@ def in_quiet_hours(settings: NudgeSettings, now_utc: datetime) -> bool:
 
     Wraps midnight when start > end (21:00-08:00); start == end means no quiet hours.
     """
-    start, end = settings.quiet_start, settings.quiet_end
+    return is_quiet(local_now(now_utc, settings.zone).time(), settings.quiet_start, settings.quiet_end)
+
+
+def is_quiet(at: time, start: time, end: time) -> bool:
+    """Whether the local wall time `at` is in [start, end), wrapping midnight when start > end."""
     if start == end:
         return False
-    now = local_now(now_utc, settings.zone).time()
     if start < end:
-        return start <= now < end
-    return now >= start or now < end
+        return start <= at < end
+    return at >= start or at < end
 
 
 # --- history ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import List, Optional, Sequence, Tuple
 
 from bot.localtime import local_day
+from bot.nudges.policy import is_quiet
 from bot.nudges.records import KINDS, NudgeSettings
 from bot.reminder_parsing import ReminderRequest
 from bot.store.repository import CoachStore
@@ -50,14 +51,6 @@ def _names(kinds: Sequence[str]) -> str:
 def _schedule(settings: NudgeSettings) -> str:
     on = [r for r in settings.reminders if r.on]
     return ", ".join(f"{KIND_NAMES[r.kind]} at {_clock(r.at)}" for r in on)
-
-
-def _in_quiet(at: time, start: time, end: time) -> bool:
-    if start == end:
-        return False
-    if start < end:
-        return start <= at < end
-    return at >= start or at < end
 
 
 def _after(at: time, delta: timedelta) -> time:
@@ -113,7 +106,7 @@ def handle(store: CoachStore, sender: str, channel: Optional[str], request: Remi
     if settings.paused_until is not None and settings.paused_until > today:
         store.resume_reminders(sender, now)
         lines.append("I've lifted your pause as well.")
-    if _in_quiet(request.at, settings.quiet_start, settings.quiet_end):
+    if is_quiet(request.at, settings.quiet_start, settings.quiet_end):
         start, end = settings.quiet_start, settings.quiet_end
         if request.at >= start or start < end:
             start = _after(request.at, QUIET_MARGIN)
