@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional
 
-from bot.nlu.clinical import analyse
 from bot.triage import EMERGENCY, URGENT, reminder_of_open_flag
 
 __all__ = ["EMERGENCY", "URGENT", "RedFlag", "screen", "screen_all", "reminder_of_open_flag"]
@@ -23,6 +22,8 @@ class RedFlag:
 
 def screen_all(text: str) -> List[RedFlag]:
     """Every affirmed red flag in the text, most urgent first."""
+    from bot.nlu.clinical import analyse  # the reader (spaCy) only when a text is screened
+
     return [RedFlag(f.tier, f.reason) for f in analyse(text).affirmed_red_flags()]
 
 

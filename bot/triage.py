@@ -1,10 +1,11 @@
 """One red-flag decision: is this message a red flag, which tier, and what the coach says.
 
 `triage()` is the only place that decides. The NLU component (bot/nlu/component.py)
-calls it to choose the intent, the escalation action (actions/safety.py) calls it
+calls it to choose the intent and records the decision in the parse result
+(``clinical.triage``); the escalation action (actions/safety.py) reads that record
 through `triage_parse()` to choose the advice, and `make eval` (scripts/evaluate.py)
-calls `triage_parse()` on the same parse results, so the figures measure the code
-that speaks.
+calls `triage_parse()` on the same parse results, so the figures measure exactly
+what the component decided and the action says.
 
 Tiers (clinical-guidance.md): 1 = emergency now (a crisis line too for self-harm),
 2 = urgent, same day; 0 = no red flag. Tier 3 ("see a doctor or physiotherapist
@@ -17,14 +18,19 @@ fear and anxiety, not the crisis line. Despair and wishes to be dead are the
 self_harm red flag and win over low mood.
 
 Pure: an Analysis (from bot.nlu.clinical) and the classifier's guess in, a Triage out.
+Importing this module does not load the reader (spaCy): the action server reads the
+decision the component recorded, and only a parse without one is read again.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Mapping, Optional, Tuple
 
-from bot.nlu.clinical import Analysis, analyse
-from bot.nlu.red_flags import EMERGENCY, RULES_BY_REASON, URGENT
+from bot.nlu.red_flags import RULES_BY_REASON  # the rule table only: no spaCy
+from bot.nlu.schema import EMERGENCY, URGENT
+
+if TYPE_CHECKING:  # the reader (spaCy) is loaded only where a text is read
+    from bot.nlu.clinical import Analysis
 
 __all__ = ["EMERGENCY", "URGENT", "NONE", "RED_FLAG_INTENT", "LOW_MOOD", "UNSPECIFIED",
            "CLASSIFIER_ONLY_MIN_CONFIDENCE", "Triage", "triage", "triage_parse", "tier_of",
@@ -96,24 +102,61 @@ def _classifier_flag_stands(analysis: Analysis, confidence: float) -> bool:
 
 
 def triage_parse(parse_data: Mapping) -> Triage:
-    """The same decision for a parse result of the trained pipeline (what the action and
-    `make eval` see): the text is read again and the classifier's own guess, which the NLU
-    component keeps in ``clinical.classifier``, is used.
+    """The decision for a parse result of the trained pipeline (what the action and `make eval`
+    see): the one the NLU component made and recorded in ``clinical.triage`` (tier and reasons),
+    with the words `triage()` gives it. The text is not read again.
+
+    Only a parse without a recorded decision (a model without the clinical component, or an
+    older one) is read from its text, with the classifier's guess (``clinical.classifier`` when
+    kept, else the intent); a button payload ("/report_red_flag") is not text to read.
 
     The dialogue runs the escalation on the ``report_red_flag`` intent, so a parse with that
-    intent is never sent away with nothing: a button payload or a model without the clinical
-    component gets an unnamed tier-1 flag when the text names none.
+    intent is never sent away with nothing: it gets an unnamed tier-1 flag when no red flag
+    is named.
     """
-    parse_data = parse_data or {}
-    text = str(parse_data.get("text") or "")
-    final = parse_data.get("intent") or {}
+    parse_data = parse_data if isinstance(parse_data, Mapping) else {}
+    final = parse_data.get("intent") if isinstance(parse_data.get("intent"), Mapping) else {}
     clinical = parse_data.get("clinical") if isinstance(parse_data.get("clinical"), Mapping) else {}
-    guess = clinical.get("classifier") or final
-    decision = triage(analyse("" if text.startswith("/") else text),
-                      guess.get("name"), float(guess.get("confidence") or 0.0))
+    decision = _recorded(clinical.get("triage"))
+    if decision is None:
+        decision = _read_again(str(parse_data.get("text") or ""), clinical.get("classifier") or final)
     if final.get("name") == RED_FLAG_INTENT and not decision.red_flag:
         return Triage(EMERGENCY, (UNSPECIFIED,), _advice((UNSPECIFIED,)))
     return decision
+
+
+def _recorded(recorded) -> Optional[Triage]:
+    """The Triage of a decision the component recorded ({"tier", "reasons"}), or None when there
+    is none or it is not one `triage()` makes (then the text is read again)."""
+    if not isinstance(recorded, Mapping):
+        return None
+    tier, reasons = recorded.get("tier"), recorded.get("reasons")
+    if isinstance(tier, bool) or tier not in (NONE, EMERGENCY, URGENT):
+        return None
+    if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) for r in reasons):
+        return None
+    flags = tuple(dict.fromkeys(r for r in reasons if r != LOW_MOOD))
+    if tier == NONE:
+        if flags:
+            return None  # a red-flag reason at tier 0 is not a decision triage() makes
+        return Triage(NONE, (LOW_MOOD,), _LOW_MOOD_ADVICE) if LOW_MOOD in reasons else Triage(NONE)
+    flags = flags or (UNSPECIFIED,)
+    # The reasons name the tier (tier_of), so the tier, the advice and the stored rows agree.
+    return Triage(min(tier_of(r) for r in flags), flags, _advice(flags))
+
+
+def _read_again(text: str, guess) -> Triage:
+    """`triage()` on the text itself: for a parse the component did not decide."""
+    guess = guess if isinstance(guess, Mapping) else {}
+    if text.startswith("/") or not text.strip():
+        return Triage(NONE)  # a button payload or nothing: no words to read (the reader finds none)
+    from bot.nlu.clinical import analyse  # the reader (spaCy) only here: the action server never needs it
+
+    try:
+        confidence = float(guess.get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        confidence = 0.0
+    return triage(analyse(text), guess.get("name"), confidence)
 
 
 # --------------------------------------------------------------------------- what is said

@@ -115,7 +115,7 @@ def make_tracker(
     `entities` is given, e.g. a button payload's) and its `clinical` key with the cues.
     """
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
-    latest.update(clinical_parse(text))
+    latest.update(clinical_parse(text, intent))
     if entities is not None:
         latest["entities"] = entities
     user_event = {"event": "user", "text": text, "parse_data": latest}
@@ -151,16 +151,24 @@ def talk(store, domain, clock):
     return Conversation(domain)
 
 
-def clinical_parse(text: str) -> Dict[str, Any]:
-    """What the NLU pipeline's clinical component adds to a parse (bot/nlu/component.py)."""
+def clinical_parse(text: str, intent: Optional[str] = None, confidence: float = 1.0) -> Dict[str, Any]:
+    """What the NLU pipeline's clinical component adds to a parse (bot/nlu/component.py): the
+    affirmed entities and the `clinical` key, with the classifier's guess (`intent`, here also
+    the final intent) and the red-flag decision it recorded (bot.triage.triage)."""
     if not text or text.startswith("/"):
         return {"entities": []}
     from bot.nlu.clinical import CLINICAL_KEY, analyse
+    from bot.triage import triage
 
     analysis = analyse(text)
     entities = [{"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
                  "extractor": "ClinicalSafetyExtractor"} for f in analysis.entities(affirmed_only=True)]
-    return {"entities": entities, CLINICAL_KEY: analysis.as_dict()}
+    clinical = analysis.as_dict()
+    confidence = confidence if intent else 0.0
+    decision = triage(analysis, intent, confidence)
+    clinical["classifier"] = {"name": intent, "confidence": float(confidence)}
+    clinical["triage"] = {"tier": decision.tier, "reasons": list(decision.reasons)}
+    return {"entities": entities, CLINICAL_KEY: clinical}
 
 
 @pytest.fixture

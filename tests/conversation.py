@@ -75,7 +75,7 @@ class Conversation:
     async def say(self, text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None,
                   action=None) -> str:
         """One user turn. `action` runs for a message outside the check-in form."""
-        latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, **clinical_parse(text)}
+        latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, **clinical_parse(text, intent)}
         if entities is not None:
             latest["entities"] = entities
         self.events += [{"event": "action", "name": "action_listen"},

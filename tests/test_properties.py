@@ -248,7 +248,12 @@ parse_like = st.fixed_dictionaries({}, optional={
     "intent": intent,
     "entities": st.lists(st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3), max_size=3),
     "clinical": st.one_of(st.none(), st.text(max_size=5), st.fixed_dictionaries(
-        {}, optional={"classifier": intent, "red_flags": st.lists(st.integers(), max_size=2)})),
+        {}, optional={"classifier": intent, "red_flags": st.lists(st.integers(), max_size=2),
+                      "triage": st.one_of(st.none(), st.fixed_dictionaries({}, optional={
+                          "tier": st.one_of(st.integers(-1, 3), st.none(), st.booleans(), st.text(max_size=2)),
+                          "reasons": st.one_of(st.none(), st.text(max_size=4), st.lists(st.one_of(
+                              st.sampled_from(["low_mood", "unspecified", "fever", "chest_pain", "self_harm"]),
+                              st.text(max_size=6), st.integers()), max_size=3))}))})),
 })
 
 

@@ -153,6 +153,46 @@ def test_a_red_flag_intent_is_never_sent_away_with_nothing():
         == (UNSPECIFIED,)
 
 
+def _recorded(text, final, tier, reasons, classifier=None):
+    clinical = {"triage": {"tier": tier, "reasons": reasons}}
+    if classifier:
+        clinical["classifier"] = {"name": classifier, "confidence": 0.99}
+    return {"text": text, "intent": {"name": final, "confidence": 1.0}, "clinical": clinical}
+
+
+def test_a_parse_is_decided_by_the_decision_the_component_recorded_not_by_its_text():
+    # What the component decided stands, with triage()'s words for it; the text is not read again.
+    recorded = triage_parse(_recorded("nothing in these words", RED_FLAG_INTENT, EMERGENCY, ["chest_pain"]))
+    assert recorded == _decide("I've got crushing chest pain")
+    fever = triage_parse(_recorded("whatever", RED_FLAG_INTENT, URGENT, ["fever"]))
+    assert (fever.tier, fever.reasons, fever.advice) == (URGENT, ("fever",), _URGENT_ADVICE + "\n\n" + _PAUSE_NOTE)
+    both = triage_parse(_recorded("x", RED_FLAG_INTENT, EMERGENCY, ["self_harm", "bladder_bowel"]))
+    assert both == _decide("I want to end it all and I've wet myself")
+    assert triage_parse(_recorded("I've wet myself", "greet", NONE, [])).tier == NONE
+    mood = triage_parse(_recorded("x", "express_low_mood", NONE, [LOW_MOOD], classifier=RED_FLAG_INTENT))
+    assert mood.low_mood and mood.advice == _LOW_MOOD_ADVICE
+    unnamed = triage_parse(_recorded("x", RED_FLAG_INTENT, EMERGENCY, [UNSPECIFIED]))
+    assert (unnamed.tier, unnamed.reasons) == (EMERGENCY, (UNSPECIFIED,))
+
+
+def test_a_recorded_decision_still_never_sends_a_red_flag_intent_away_with_nothing():
+    decision = triage_parse(_recorded("help", RED_FLAG_INTENT, NONE, []))
+    assert (decision.tier, decision.reasons) == (EMERGENCY, (UNSPECIFIED,))
+    assert triage_parse(_recorded("help", RED_FLAG_INTENT, EMERGENCY, [])).reasons == (UNSPECIFIED,)
+
+
+@pytest.mark.parametrize("recorded", [
+    {"tier": 7, "reasons": ["night_pain"]}, {"tier": "2", "reasons": ["night_pain"]},
+    {"tier": True, "reasons": []}, {"tier": 2, "reasons": "night_pain"}, {"tier": 2, "reasons": [3]},
+    {"tier": NONE, "reasons": ["night_pain"]}, {"reasons": []}, "2", None,
+])
+def test_a_decision_that_is_not_one_triage_makes_is_read_again_from_the_text(recorded):
+    parse = {"text": "the pain wakes me up every night", "intent": {"name": "report_sleep"},
+             "clinical": {"triage": recorded}}
+    decision = triage_parse(parse)
+    assert (decision.tier, decision.reasons) == (URGENT, ("night_pain",))
+
+
 def test_a_parse_without_the_clinical_key_is_read_from_its_text():
     decision = triage_parse({"text": "the pain wakes me up every night", "intent": {"name": "report_sleep"}})
     assert (decision.tier, decision.reasons) == (URGENT, ("night_pain",))

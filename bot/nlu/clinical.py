@@ -31,14 +31,12 @@ from bot.nlu.red_flags import (
 )
 from bot.parsing import parse_minutes, parse_pain_score
 
-CLINICAL_KEY = "clinical"  # the key the Rasa component adds to each parse result
+# What the parse result carries (CLINICAL_KEY, CLINICAL_ENTITIES, CUE_ENTITIES, IDIOM) is named
+# in the spaCy-free bot.nlu.schema, so the action server reads it without this reader.
+from bot.nlu.schema import CLINICAL_ENTITIES, CLINICAL_KEY, CUE_ENTITIES, IDIOM  # noqa: F401
+
 MAX_CHARS = 5000  # a chat message never needs more; keeps hostile input cheap
-CLINICAL_ENTITIES = ("body_part", "side", "symptom", "trend", "pain_score", "duration")
 _LEXICON_ENTITIES = ("body_part", "side", "symptom", "trend")
-# Context the coaching needs but Rasa does not see as entities: what the person was doing
-# (movement), conditions that rule exercises out (condition), pain travelling further from the
-# spine or back toward it (spread). They go to the parse result's `clinical` key as `cues`.
-CUE_ENTITIES = ("movement", "condition", "spread")
 _BLOCK = "BLOCKED"
 _UNILATERAL = frozenset({"left", "right", "one", "lhs", "rhs"})
 _IDIOMS = frozenset(IDIOMS)
@@ -86,9 +84,6 @@ class RedFlagFinding:
     @property
     def affirmed(self) -> bool:
         return self.status == context.AFFIRMED
-
-
-IDIOM = "idiom"  # the status of a blocked phrase: "this pain is killing me", "cabin fever"
 
 
 @dataclass(frozen=True)

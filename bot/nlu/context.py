@@ -23,9 +23,10 @@ from typing import FrozenSet, Iterable, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL = (
-    "affirmed", "negated", "resolved", "third_party", "hypothetical")
-STATUSES = (AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL)
+# The status names live in the spaCy-free bot.nlu.schema; re-exported here.
+from bot.nlu.schema import (  # noqa: F401
+    AFFIRMED, HYPOTHETICAL, NEGATED, RESOLVED, STATUSES, THIRD_PARTY,
+)
 
 NEGATION_SCOPE = 6  # tokens a pre-negation reaches forward
 POST_WINDOW = 5  # tokens after a finding that a "fine"/"normal" may sit

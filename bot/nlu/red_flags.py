@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Tuple
 
-from bot.nlu import context
-
-EMERGENCY, URGENT = 1, 2
+# Only the spaCy-free names: bot.triage reads RULES_BY_REASON without loading the reader.
+from bot.nlu.schema import EMERGENCY, HYPOTHETICAL, RESOLVED, URGENT
 
 
 def _said_with_negation(cores: Tuple[str, ...]) -> Tuple[str, ...]:
@@ -485,8 +484,8 @@ DESPAIR_TERMS: Tuple[str, ...] = (
 # Statuses that may not cancel a concept's flag: a cancer in remission is still a history of
 # cancer, and "what's the point in going on?" is despair, not a question about warning signs.
 STATUS_PROOF: Mapping[str, frozenset] = MappingProxyType({
-    "cancer": frozenset({context.RESOLVED}),
-    "self_harm": frozenset({context.HYPOTHETICAL}),
+    "cancer": frozenset({RESOLVED}),
+    "self_harm": frozenset({HYPOTHETICAL}),
 })
 
 # Words worth correcting when misspelled ("numbnes", "bladdder", "feaver"): long and distinctive.

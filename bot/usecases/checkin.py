@@ -21,14 +21,14 @@ from datetime import date, datetime
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot import clinical, coaching, escalation, lexicon
-from bot.nlu import context
+from bot.nlu import schema  # the status names only: no spaCy in the action server
 from bot.localtime import local_day
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
 from bot.store import CoachStore
 
 FIELDS = ("score", "location", "trend")  # what the check-in asks for, in this order
 # Statuses under which a mentioned condition still applies: "I had a hip replacement last year".
-_CONDITION_STATUSES = (context.AFFIRMED, context.RESOLVED)
+_CONDITION_STATUSES = (schema.AFFIRMED, schema.RESOLVED)
 _DIRECTIONAL = ("centralizing", "peripheralizing")
 
 
@@ -74,7 +74,7 @@ def _score(entities: Iterable[Mapping]) -> Optional[float]:
     return None
 
 
-def _cues(parse: Mapping, entity: str, statuses: Sequence[str] = (context.AFFIRMED,)) -> List[str]:
+def _cues(parse: Mapping, entity: str, statuses: Sequence[str] = (schema.AFFIRMED,)) -> List[str]:
     clinical_part = parse.get("clinical") if isinstance(parse.get("clinical"), Mapping) else {}
     found: List[str] = []
     for cue in clinical_part.get("cues") or []:
