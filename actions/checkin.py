@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.usecases import checkin as usecase
 
-from actions.common import latest_intent, now, store
+from actions.common import StoreAction, latest_intent, now, store
 
 FORM = "checkin_form"
 SLOT_OF = {"score": "checkin_score", "location": "checkin_location", "trend": "checkin_trend"}
@@ -61,11 +61,11 @@ def _after_user_message(tracker: Tracker) -> bool:
     return bool(actions) and actions[0] == "action_listen"
 
 
-class ValidateCheckinForm(FormValidationAction):
+class ValidateCheckinForm(StoreAction, FormValidationAction):
     def name(self) -> Text:
         return "validate_checkin_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         intent = latest_intent(tracker)
         active = (tracker.active_loop or {}).get("name") == FORM
         after_answer = _after_user_message(tracker)
@@ -92,13 +92,13 @@ class ValidateCheckinForm(FormValidationAction):
         return events
 
 
-class ActionRecordCheckin(Action):
+class ActionRecordCheckin(StoreAction):
     """Reply to the finished check-in; asks what set spreading pain off, once a day."""
 
     def name(self) -> Text:
         return "action_record_checkin"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         at = now()
         day = store().today(tracker.sender_id, at)
         said = said_today(tracker, day)

@@ -1,13 +1,16 @@
-"""Helpers shared by the actions: the store, the clock and message fields."""
+"""Helpers shared by the actions: the store, the clock, message fields, and `StoreAction`."""
 from __future__ import annotations
 
+import asyncio
+from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any, Callable, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot import lexicon
-from bot.nlu.clinical import CLINICAL_ENTITIES, CLINICAL_KEY
+from bot.nlu.schema import CLINICAL_ENTITIES, CLINICAL_KEY
 from bot.store import CoachStore, default_store
 
 _store_override: Optional[CoachStore] = None
@@ -21,6 +24,27 @@ def store() -> CoachStore:
 def use_store(s: Optional[CoachStore]) -> None:
     global _store_override
     _store_override = s
+
+
+class StoreAction(Action, ABC):
+    """An action whose work touches the store: `act` runs in a worker thread.
+
+    The store is synchronous SQLAlchemy; called in `run` it would hold the action server's
+    event loop for the length of every query, stalling every other request. `run` hands the
+    whole of `act` to a thread (asyncio.to_thread) and awaits it, so the loop keeps serving.
+    `act` only reads the tracker and appends to the dispatcher (a plain list collector)
+    while `run` awaits it. An action that runs another's work calls its `act` (already in
+    the thread). Abstract, so rasa_sdk does not register it.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        return await asyncio.to_thread(self.act, dispatcher, tracker, domain)
+
+    @abstractmethod
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """The action's work, synchronous, store calls included; returns the events."""
 
 
 _clock_override: Optional[Callable[[], datetime]] = None

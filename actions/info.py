@@ -5,7 +5,7 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import coaching, guidance
@@ -13,22 +13,22 @@ from bot.exercise_info import answer_exercise_question
 from bot.knowledge import default_knowledge_base
 from bot.localtime import local_day
 from bot.planner import Plan
-from bot.safety import reminder_of_open_flag
+from bot.triage import reminder_of_open_flag
 from bot.usecases.plan import plan_for
 
-from actions.common import entity_values, latest_text, now, store
+from actions.common import StoreAction, entity_values, latest_text, now, store
 
 logger = logging.getLogger(__name__)
 
 
-class _AnswerAction(Action, ABC):
-    """One reply computed by a pure function of the tracker (abstract: not registered)."""
+class _AnswerAction(StoreAction, ABC):
+    """One reply computed from the tracker (and the store: off the event loop; abstract: not registered)."""
 
     @abstractmethod
     def answer(self, tracker: Tracker) -> str:
         ...
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         dispatcher.utter_message(text=self.answer(tracker))
         return []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import coaching
@@ -14,7 +14,7 @@ from bot.records import ActivityRecord, SleepRecord
 from bot.thresholds import WEEK_DAYS
 
 from actions.common import (
-    canonical_values, entity_values, first_float, latest_text, now, store,
+    StoreAction, canonical_values, entity_values, first_float, latest_text, now, store,
 )
 from actions.questions import ActionAnswerQuestion, answers_open_question
 
@@ -41,13 +41,13 @@ def _minutes_from(tracker: Tracker) -> Optional[float]:
     return minutes if minutes is not None and 0 < minutes <= MAX_MINUTES else None
 
 
-class ActionRecordActivity(Action):
+class ActionRecordActivity(StoreAction):
     def name(self) -> Text:
         return "action_record_activity"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         if answers_open_question(tracker) and _minutes_from(tracker) is None:
-            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+            return ActionAnswerQuestion().act(dispatcher, tracker, domain)
         kind, exercise_id = _activity_from(tracker)
         if kind is None:
             dispatcher.utter_message(
@@ -74,14 +74,14 @@ class ActionRecordActivity(Action):
         return []
 
 
-class ActionRecordSleep(Action):
+class ActionRecordSleep(StoreAction):
     def name(self) -> Text:
         return "action_record_sleep"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         quality, hours = parse_sleep(latest_text(tracker))
         if quality is None and answers_open_question(tracker):
-            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+            return ActionAnswerQuestion().act(dispatcher, tracker, domain)
         if quality is None:
             dispatcher.utter_message(text="How did you sleep: well, okay or badly? Hours help too.")
             return []

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 from typing import Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.usecases.plan import todays_plan
 
-from actions.common import now, store
+from actions.common import StoreAction, now, store
 
 PENDING_ONSET = "onset"
 
 
-class ActionTodayPlan(Action):
+class ActionTodayPlan(StoreAction):
     def name(self) -> Text:
         return "action_today_plan"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         at = now()
         reply = todays_plan(store(), tracker.sender_id, at, store().today(tracker.sender_id, at))
         dispatcher.utter_message(text=reply.text)

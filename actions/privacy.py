@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, store
+from actions.common import StoreAction, latest_intent, store
 
 CONFIRM_QUESTION = "utter_ask_confirm_delete"
 
@@ -27,11 +27,11 @@ def _confirmed(tracker: Tracker) -> bool:
     return False
 
 
-class ActionDeleteUserData(Action):
+class ActionDeleteUserData(StoreAction):
     def name(self) -> Text:
         return "action_delete_user_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         if not _confirmed(tracker):
             dispatcher.utter_message(response=CONFIRM_QUESTION)
             return []

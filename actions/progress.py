@@ -1,36 +1,35 @@
 """How am I doing? A summary of the stored history, then a chart of the last 4 weeks."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from typing import Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.charts import progress_chart_png
 from bot.progress import render_progress, summarize_progress
 
-from actions.common import now, store
+from actions.common import StoreAction, now, store
 
 logger = logging.getLogger(__name__)
 
 
-class ActionProgressSummary(Action):
+class ActionProgressSummary(StoreAction):
     def name(self) -> Text:
         return "action_progress_summary"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         profile = store().profile(tracker.sender_id)
         today = now().date()
         summary = summarize_progress(profile.checkins, profile.activities, today)
         # One paragraph per line: the web widget renders Markdown (a single newline is a space) and
         # Rasa's socket.io channel sends each paragraph as its own bubble.
         dispatcher.utter_message(text=render_progress(summary).replace("\n", "\n\n"))
-        try:  # drawing takes ~0.1 s of CPU: off the event loop, and never at the cost of the text
-            png = await asyncio.get_running_loop().run_in_executor(
-                None, progress_chart_png, profile.checkins, profile.activities, today)
+        try:  # drawing takes ~0.1 s of CPU: in this worker thread too, and never at the cost of the text
+            from bot.charts import progress_chart_png  # matplotlib loads on the first chart, not with the server
+
+            png = progress_chart_png(profile.checkins, profile.activities, today)
         except Exception:  # noqa: BLE001
             logger.exception("the progress chart could not be drawn")
             png = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,7 +15,7 @@ from bot.usecases.plan import note_onset
 from bot.usecases.reminders import TIME_QUESTION, ZONE_QUESTION
 
 from actions.checkin import PENDING_TRIGGER, SKIP_INTENT
-from actions.common import latest_intent, latest_text, now, store
+from actions.common import StoreAction, latest_intent, latest_text, now, store
 from actions.plan import PENDING_ONSET
 
 MAX_ONSET_DAYS = 3650
@@ -59,17 +59,17 @@ def _exercise_ids(tracker: Tracker) -> List[str]:
             if e.get("entity") == "exercise" and e.get("value")]
 
 
-class ActionAnswerQuestion(Action):
+class ActionAnswerQuestion(StoreAction):
     def name(self) -> Text:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         question = open_question(tracker)
         skip = latest_intent(tracker) == SKIP_INTENT
         if question and not skip and (question == ZONE_QUESTION or question.startswith(TIME_QUESTION)):
             from actions.reminders import ActionSetReminder  # the reminder questions' own action
 
-            return await ActionSetReminder().run(dispatcher, tracker, domain)
+            return ActionSetReminder().act(dispatcher, tracker, domain)
         if question == PENDING_ONSET:
             return self._onset(dispatcher, tracker, skip)
         if question == PENDING_TRIGGER and (skip or answers_open_question(tracker)

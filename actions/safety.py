@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from typing import Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.triage import low_mood_advice, triage_parse
 
-from actions.common import now, store
+from actions.common import StoreAction, now, store
 
 
-class ActionEscalateUrgent(Action):
+class ActionEscalateUrgent(StoreAction):
     def name(self) -> Text:
         return "action_escalate_urgent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         decision = triage_parse(tracker.latest_message)
         at = now()
         for tier, reason in decision.flags():
@@ -29,25 +29,25 @@ class ActionEscalateUrgent(Action):
         return [SlotSet("red_flag", True), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-class ActionLowMoodSupport(Action):
+class ActionLowMoodSupport(StoreAction):
     """Low mood without thoughts of self-harm: empathy and graded activity, not the crisis line."""
 
     def name(self) -> Text:
         return "action_low_mood_support"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         decision = triage_parse(tracker.latest_message)
         if decision.red_flag:  # never reached through the NLU component; the safe side if it is
-            return await ActionEscalateUrgent().run(dispatcher, tracker, domain)
+            return ActionEscalateUrgent().act(dispatcher, tracker, domain)
         dispatcher.utter_message(text=low_mood_advice())
         return []
 
 
-class ActionMarkAssessed(Action):
+class ActionMarkAssessed(StoreAction):
     def name(self) -> Text:
         return "action_mark_assessed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         resolved = store().resolve_escalations(tracker.sender_id, now())
         if resolved or tracker.get_slot("red_flag"):
             dispatcher.utter_message(

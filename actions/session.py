@@ -3,21 +3,21 @@ from __future__ import annotations
 
 from typing import Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import store
+from actions.common import StoreAction, store
 
 _NOT_CARRIED = {"requested_slot", "session_started_metadata", "data_erased", "pending_question",
                 "nudge_offer"}
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(StoreAction):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         events: List[Dict] = [SessionStarted()]
         carried = {k: v for k, v in tracker.slots.items() if v is not None and k not in _NOT_CARRIED}
         scores = [c.pain_score for c in store().profile(tracker.sender_id).checkins

@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy models, Alembic migrations and the `CoachStore` facade."""
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from bot.settings import database_url
@@ -16,7 +17,19 @@ def open_store(url: str, run_migrations: bool = True) -> CoachStore:
     return CoachStore(make_engine(url))
 
 
-@lru_cache(maxsize=None)
+_default_lock = threading.Lock()
+
+
 def default_store() -> CoachStore:
-    """The store for `DATABASE_URL` (migrated on first use), shared per process."""
+    """The store for `DATABASE_URL` (migrated on first use), shared per process.
+
+    Thread-safe: the actions call it from worker threads (actions.common.StoreAction), and two
+    first requests at once must not both migrate and build an engine.
+    """
+    with _default_lock:
+        return _default_store()
+
+
+@lru_cache(maxsize=None)
+def _default_store() -> CoachStore:
     return open_store(database_url())
