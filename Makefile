@@ -34,7 +34,7 @@ help:
 	@echo "make shell  - chat in the terminal"
 	@echo "make nudge-once [NOW=2026-12-01T14:00:30Z] - send the nudges due at that instant (cron, tests)"
 	@echo "make eval   - intent F1 on the held-out set"
-	@echo "make bench  - start-up and reply latency figures"
+	@echo "make bench  - the coach against the stock Rasa assistant (BENCH_ARGS=\"--quick --skip-train\")"
 	@echo "make audit  - known vulnerabilities in the pinned Python and npm packages (network; see AUDIT.md)"
 
 $(STAMP): requirements.lock
@@ -105,9 +105,12 @@ test: validate unit story-test
 eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
 
-bench: $(MODEL)
+# The coach against `rasa init`'s stock assistant (bench/compare.py: training from scratch,
+# start-up, 1 and 20 users over REST, memory, a year of history; ~20 min on 2 cores).
+# BENCH_ARGS="--quick --skip-train" for a short run on models/coach.tar.gz.
+bench: $(STAMP)
+	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 	$(BIN)/python -m bench.parsing_speed
-	$(BIN)/python -m bench.latency
 
 # Known vulnerabilities in requirements.lock (pip-audit) and bot/web/package-lock.json (npm audit).
 # Needs the network; not part of `make test`. pip-audit has its own venv (requirements-audit.lock:
