@@ -26,6 +26,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, creat
 from rasa.shared.core.events import SlotSet, UserUttered
 
 from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
+from bot.rasa_ext import action_validation  # noqa: F401 - the answer's schema compiled once, not per action
 from bot import log_privacy
 from bot.settings import database_url
 from bot.store.db import tune_sqlite
