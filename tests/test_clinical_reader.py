@@ -218,3 +218,17 @@ def test_low_mood_is_the_speakers_own_and_not_a_place(text, low):
 
 def test_chest_pains_read_as_chest_pain_only():
     assert {f.reason for f in analyse("I've got chest pains").red_flags} == {"chest_pain"}
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("its wurse at nite and resting dosnt help at all", "night_pain"),  # texting spellings
+    ("no position in bed helps, deep ache in my back", "night_pain"),
+    ("found a lum on my back", "lump"),
+])
+def test_texting_spellings_and_short_forms_of_red_flags(text, reason):
+    assert [f.reason for f in analyse(text).affirmed_red_flags()] == [reason]
+
+
+@pytest.mark.parametrize("text", ["worked a nite shift, back a 3", "back wurse today, a 5"])
+def test_texting_spellings_alone_are_not_red_flags(text):
+    assert analyse(text).affirmed_red_flags() == []

@@ -96,13 +96,33 @@ def test_despair_worded_with_a_negation_keeps_the_red_flag(component):
 
 
 def test_clinical_entities_are_replaced_and_others_kept(component):
-    diet = [{"entity": "body_part", "value": "leg", "start": 40, "end": 43, "extractor": "DIETClassifier"},
-            {"entity": "exercise", "value": "bird_dog", "start": 0, "end": 3, "extractor": "DIETClassifier"}]
+    tagged = [{"entity": "body_part", "value": "leg", "start": 40, "end": 43, "extractor": "DIETClassifier"},
+              {"entity": "exercise", "value": "bird_dog", "start": 0, "end": 3, "extractor": "DIETClassifier"},
+              {"entity": "nudge_kind", "value": "walk", "start": 0, "end": 3, "extractor": "RegexEntityExtractor"}]
     out = _run(component, _message("the sciatica is only in my butt now, not my leg",
-                                   [("report_symptoms", 0.9)], diet))
+                                   [("report_symptoms", 0.9)], tagged))
     got = {(e["entity"], e["value"], e["extractor"]) for e in out["entities"]}
+    # the reader decides clinical and task entities (an exercise the text never names is
+    # dropped); an entity it does not read is kept
     assert got == {("body_part", "buttock", "ClinicalSafetyExtractor"),
-                   ("exercise", "bird_dog", "DIETClassifier")}
+                   ("nudge_kind", "walk", "RegexEntityExtractor")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how do I do a bird dog?", {("exercise", "bird_dog")}),
+    ("walked 25 minutes", {("activity", "walking"), ("duration", "25")}),
+    ("knee to chest stretch hurts", {("exercise", "knee_to_chest"), ("activity", "stretching")}),
+    ("could I try the cat cow?", {("exercise", "cat_cow")}),
+    ("I didn't walk today", set()),
+    ("my husband went swimming", set()),
+])
+def test_the_reader_names_what_they_did_or_ask_about(component, text, expected):
+    out = _run(component, _message(text, [("report_activity", 0.9)]))
+    got = {(e["entity"], str(e["value"])) for e in out["entities"]
+           if e["entity"] in ("exercise", "activity", "duration")}
+    assert got == expected
+    spans = {(e["start"], e["end"]) for e in out["entities"]}
+    assert all(text[s:e].strip() for s, e in spans)
 
 
 def test_button_payloads_are_left_to_rasa(component):

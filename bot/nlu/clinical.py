@@ -24,16 +24,17 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from bot import lexicon
+from bot.knowledge import default_knowledge_base
 from bot.nlu import context
 from bot.nlu.red_flags import (
     BLOCKED, CONCEPTS, DESPAIR_TERMS, FUZZY_STOPWORDS, FUZZY_TARGETS, HEALTH_TERMS, IDIOMS, NOT_MENTIONS,
-    RULES, SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TOKEN_PATTERNS,
+    RULES, SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TEXTING_SPELLINGS, TOKEN_PATTERNS,
 )
 from bot.parsing import parse_minutes, parse_pain_score
 
 # What the parse result carries (CLINICAL_KEY, CLINICAL_ENTITIES, CUE_ENTITIES, IDIOM) is named
 # in the spaCy-free bot.nlu.schema, so the action server reads it without this reader.
-from bot.nlu.schema import CLINICAL_ENTITIES, CLINICAL_KEY, CUE_ENTITIES, IDIOM  # noqa: F401
+from bot.nlu.schema import CLINICAL_ENTITIES, CLINICAL_KEY, CUE_ENTITIES, IDIOM, TASK_ENTITIES  # noqa: F401
 
 MAX_CHARS = 5000  # a chat message never needs more; keeps hostile input cheap
 _LEXICON_ENTITIES = ("body_part", "side", "symptom", "trend")
@@ -110,11 +111,13 @@ class Analysis:
             f.affirmed and f.entity in ("body_part", "symptom") for f in self.findings)
 
     def entities(self, affirmed_only: bool = True) -> List[Finding]:
-        """Findings, each (entity, value) once, first mention first."""
+        """Findings, each (entity, value) once, first mention first. An activity or exercise
+        in a question or a plan ("could I do a bird dog?") is named all the same."""
         seen = set()
         kept = []
         for f in self.findings:
-            if (affirmed_only and not f.affirmed) or (f.entity, f.value, f.status) in seen:
+            said = f.affirmed or (f.entity in TASK_ENTITIES and f.status == context.HYPOTHETICAL)
+            if (affirmed_only and not said) or (f.entity, f.value, f.status) in seen:
                 continue
             seen.add((f.entity, f.value, f.status))
             kept.append(f)
@@ -192,6 +195,8 @@ def correct_spelling(word: str) -> Optional[str]:
     words of 4-5 letters only one edit from a short key word with the same first
     letter, and never when they are ordinary words of their own ("lets", "week").
     """
+    if word in TEXTING_SPELLINGS:
+        return TEXTING_SPELLINGS[word]
     if not word.isalpha() or word in _KNOWN:
         return None
     if 4 <= len(word) <= 5:
@@ -219,6 +224,16 @@ def _spelling_pipe(doc: Doc) -> Doc:
 
 # --------------------------------------------------------------------------- the pipeline
 
+def _exercise_names() -> Dict[str, List[str]]:
+    """Each exercise's id -> every way of naming it (bot.knowledge: id, name, aliases),
+    each also in the plural ("bird dogs")."""
+    table: Dict[str, List[str]] = {}
+    for exercise in default_knowledge_base().exercises:
+        names = [exercise.id.replace("_", " "), exercise.name, *exercise.aliases]
+        table[exercise.id] = [n.lower() for name in names for n in (name, name + "s")]
+    return table
+
+
 def _phrase_matcher(nlp: Language, table: Dict[str, Sequence[str]]) -> PhraseMatcher:
     matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     for key, phrases in table.items():
@@ -236,11 +251,12 @@ class ClinicalReader:
         nlp.add_pipe("coach_spelling")
         self.nlp = nlp
         self._entity_matchers = {}
-        for entity in _LEXICON_ENTITIES + CUE_ENTITIES:
+        for entity in _LEXICON_ENTITIES + CUE_ENTITIES + ("activity",):
             table: Dict[str, List[str]] = {_BLOCK: list(lexicon.blocked_phrases(entity))}
             for value, forms in lexicon.SYNONYMS[entity].items():
                 table[value] = list(forms) + [value, value.replace("_", " ")]
             self._entity_matchers[entity] = _phrase_matcher(nlp, table)
+        self._entity_matchers["exercise"] = _phrase_matcher(nlp, _exercise_names())
         concepts = dict(CONCEPTS)
         concepts[_BLOCK] = list(BLOCKED)
         self._concepts = _phrase_matcher(nlp, concepts)
@@ -283,6 +299,16 @@ class ClinicalReader:
                 if found is not None and not any(
                         f.entity == entity and f.start == found.start for f in findings):
                     findings.append(found)
+        # What they did or ask about: read in the same context, but never part of the context
+        # the clinical findings are read in, so no clinical status depends on them.
+        named: List[Span] = []  # an exercise named decides its activity: "bird dog" is not also
+        for entity in ("exercise", "activity"):  # a separate "stabilization" mention
+            for span in self._lexicon_spans(doc, entity):
+                if any(n.start < span.end and span.start < n.end for n in named):
+                    continue
+                named.append(span)
+                status = context.status_of(doc, span, all_spans)
+                findings.append(Finding(entity, span.label_, span.start_char, span.end_char, status))
         return sorted(findings, key=lambda f: (f.start, f.entity))
 
     # ---- red flags ---------------------------------------------------------

@@ -1,10 +1,12 @@
-"""The clinical reader as a Rasa 3.6 graph component: safety does not hang on DIET alone.
+"""The clinical reader as a Rasa 3.6 graph component: safety does not hang on the classifier.
 
-Placed after DIET in config.yml, for every message it:
+Placed after the intent classifier in config.yml, for every message it:
 
-1. replaces the statistical extractor's clinical entities (body_part, side,
-   symptom, trend, pain_score, duration) with the rule-based ones, keeping only
-   what the speaker affirms ("not my leg" does not count as leg pain);
+1. sets the clinical entities (body_part, side, symptom, trend, pain_score,
+   duration) and what the person did or asks about (activity, exercise) from the
+   reader, keeping only what the speaker affirms ("not my leg" does not count as leg
+   pain; "I didn't walk" logs no walk). No statistical extractor is trained for
+   them; any it would add of those names are replaced;
 2. asks bot/triage.py, the one red-flag decision, whether the message is a red
    flag. If it is, the intent becomes ``report_red_flag`` (confidence 1.0)
    whatever the classifier thought. A red flag only the classifier saw stands
@@ -35,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import context
-from bot.nlu.clinical import CLINICAL_ENTITIES, CLINICAL_KEY, Analysis, default_reader
+from bot.nlu.clinical import CLINICAL_ENTITIES, CLINICAL_KEY, TASK_ENTITIES, Analysis, default_reader
 from bot.triage import UNSPECIFIED, Triage, triage
 
 RED_FLAG_INTENT = "report_red_flag"
@@ -98,7 +100,8 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
 
     # ---- entities ----------------------------------------------------------
     def _set_entities(self, message: Message, analysis: Analysis) -> None:
-        kept = [e for e in message.get("entities", []) or [] if e.get("entity") not in CLINICAL_ENTITIES]
+        ours_only = CLINICAL_ENTITIES + TASK_ENTITIES
+        kept = [e for e in message.get("entities", []) or [] if e.get("entity") not in ours_only]
         ours = [
             {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
              "confidence_entity": 1.0}

@@ -270,8 +270,10 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "worse when i lie down", "night pain", "pain at night", "at night it", "doesn't ease with rest",
         "does not ease with rest",
         "not eased by rest", "not easing with rest", "rest doesn't help", "rest does not help",
-        "resting doesn't help", "resting does not help", "rest doesn't ease", "lying down doesn't help",
+        "resting doesn't help", "resting does not help", "rest doesn't ease", "rest doesnt help",
+        "resting doesnt help", "rest dosnt help", "resting dosnt help", "lying down doesn't help",
         "lying down does not help", "lying still doesn't help", "no position helps",
+        "no position in bed helps", "no position in bed eases it", "no position eases it",
         "no position is comfortable", "even when i rest", "even at rest", "even when resting",
         "even lying still", "even when lying down", "even lying down", "even in bed", "constant at night",
         "throbbing at night", "can't sleep because of the pain", "can't sleep for the pain",
@@ -307,7 +309,7 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "this back", "back pain", "lower back", "low back", "nerve pain",
     ),
     "lump": (
-        "lump", "lumps", "bump on my spine", "bump on my back", "swelling on my spine",
+        "lump", "lumps", "lum on my back", "lum on my spine", "bump on my spine", "bump on my back", "swelling on my spine",
         "swelling on my back", "swelling over my spine", "lump on my back", "lump on my spine",
         "shape of my back", "shape of my spine", "spine looks different", "back looks different",
         "spine looks crooked", "back looks crooked", "spine has changed", "back has changed shape",
@@ -488,6 +490,10 @@ STATUS_PROOF: Mapping[str, frozenset] = MappingProxyType({
     "self_harm": frozenset({HYPOTHETICAL}),
 })
 
+# Texting spellings too far from the word for the edit-distance correction below, read as it.
+TEXTING_SPELLINGS: Mapping[str, str] = MappingProxyType({
+    "nite": "night", "nites": "nights", "wurse": "worse", "wors": "worse",
+})
 # Words worth correcting when misspelled ("numbnes", "bladdder", "feaver"): long and distinctive.
 FUZZY_TARGETS: Tuple[str, ...] = (
     "bladder", "bowels", "numbness", "tingling", "tingly", "incontinent", "incontinence", "urinate",

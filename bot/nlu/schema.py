@@ -23,6 +23,11 @@ CLINICAL_ENTITIES = ("body_part", "side", "symptom", "trend", "pain_score", "dur
 # (movement), conditions that rule exercises out (condition), pain travelling further from the
 # spine or back toward it (spread). They go to the parse result's `clinical` key as `cues`.
 CUE_ENTITIES = ("movement", "condition", "spread")
+# What the person did or asks about, read by the same reader and put in the parse's entities
+# (affirmed ones only, like the clinical ones): "walked 20 minutes" -> activity walking; "how do
+# I do a bird dog?" -> exercise bird_dog (an id of the exercise knowledge base). No statistical
+# extractor is trained for them (issue 11: the pipeline has no DIET).
+TASK_ENTITIES = ("activity", "exercise")
 
 # The status of a finding (bot.nlu.context decides it).
 AFFIRMED, NEGATED, RESOLVED, THIRD_PARTY, HYPOTHETICAL = (
