@@ -70,7 +70,7 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
             "low_mood_intent": LOW_MOOD_INTENT,
             # (How sure the classifier must be for a red flag of its own is part of the one
             # decision: bot.triage.CLASSIFIER_ONLY_MIN_CONFIDENCE.)
-            # When a red-flag prediction is replaced, DIET's second guess must be at least this
+            # When a red-flag prediction is replaced, the classifier's second guess must be at least this
             # sure; below it the guess is noise (0.00006 for stop_reminders on "I don't see the
             # point in going on") and the message becomes nlu_fallback.
             "replacement_min_confidence": 0.1,
@@ -121,7 +121,7 @@ class ClinicalSafetyExtractor(GraphComponent, EntityExtractorMixin):
         replacement: Optional[tuple] = None
         if decision.red_flag:
             if intent != red_flag or UNSPECIFIED not in decision.reasons:
-                replacement = (red_flag, 1.0)  # the rules name it: sure, whatever DIET's score
+                replacement = (red_flag, 1.0)  # the rules name it: sure, whatever the classifier's score
         elif intent == red_flag:
             replacement = self._replacement(message, analysis, decision)
         elif decision.low_mood and not _has_score(analysis) and not (
