@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
-from rasa.core.tracker_store import TrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -64,6 +65,72 @@ def test_saves_and_reloads_then_erases_on_marker(any_db_url):
         assert fresh is None or len(fresh.events) == 0
 
     asyncio.run(scenario())
+    store.engine.dispose()
+
+
+def _two_sessions(sender: str) -> DialogueStateTracker:
+    """Yesterday's session and today's, as Rasa records them (timestamps a day apart)."""
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    day = 86_400.0
+    for start, text in ((1_700_000_000.0, "back is a 3"), (1_700_000_000.0 + day, "my calf is worse, a 6")):
+        tracker.update(ActionExecuted("action_session_start", timestamp=start))
+        tracker.update(SessionStarted(timestamp=start + 0.1))
+        tracker.update(ActionExecuted("action_listen", timestamp=start + 0.2))
+        tracker.update(UserUttered(text, {"name": "report_symptoms", "confidence": 0.9},
+                                   timestamp=start + 1))
+        tracker.update(SlotSet("pain_score", 6.0, timestamp=start + 2))
+        tracker.update(ActionExecuted("action_record_checkin", timestamp=start + 2))
+        tracker.update(BotUttered("Thanks", timestamp=start + 3))
+    return tracker
+
+
+def _rows(url: str, sender: str) -> list:
+    engine = sa.create_engine(url, future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT type_name, timestamp, intent_name, action_name, data "
+                                    "FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_reads_and_writes_rasas_events_table_as_rasas_own_store_does(any_db_url):
+    """Same rows as SQLTrackerStore writes, and each store reads the other's: the latest
+    session for a turn, every session for the full tracker; a second save adds nothing."""
+    ours = CoachTrackerStore(DOMAIN, host=any_db_url)
+    rasas = SQLTrackerStore(DOMAIN, host=any_db_url)
+    a, b = f"ours-{uuid.uuid4().hex}", f"rasa-{uuid.uuid4().hex}"
+
+    async def turn(store, sender):
+        await store.save(_two_sessions(sender))
+        tracker = await store.retrieve(sender)  # a turn: the latest session, one message more
+        tracker.update(UserUttered("thanks", {"name": "thank"}, timestamp=1_700_086_500.0))
+        await store.save(tracker)
+        await store.save(tracker)  # nothing new: no duplicate rows
+
+    async def scenario():
+        await turn(ours, a)
+        await turn(rasas, b)
+        assert [r[:4] for r in _rows(any_db_url, a)] == [r[:4] for r in _rows(any_db_url, b)]
+        assert len(_rows(any_db_url, a)) == 15
+        for sender in (a, b):
+            expected = [e.as_dict() for e in (await rasas.retrieve(sender)).events]
+            for reader in (ours, rasas):
+                latest = await reader.retrieve(sender)
+                assert [e.as_dict() for e in latest.events] == expected
+                assert len(latest.events) == 7 and latest.latest_message.text == "thanks"
+                assert len((await reader.retrieve_full_tracker(sender)).events) == 15
+        assert await ours.retrieve(f"nobody-{uuid.uuid4().hex}") is None
+
+    asyncio.run(scenario())
+    ours.engine.dispose()
+    rasas.engine.dispose()
+
+
+def test_indexes_for_the_latest_session_exist(any_db_url):
+    store = CoachTrackerStore(DOMAIN, host=any_db_url)
+    names = {i["name"] for i in sa.inspect(store.engine).get_indexes("events")}
+    assert {"ix_events_sender_type_time", "ix_events_sender_id_id"} <= names
+    CoachTrackerStore(DOMAIN, host=any_db_url).engine.dispose()  # a second start is fine
     store.engine.dispose()
 
 

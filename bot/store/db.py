@@ -3,6 +3,15 @@
 SQLite is the embedded default and is shared by two processes (the Rasa server's
 tracker store and the action server), so every connection gets WAL journaling and
 a busy timeout instead of failing with "database is locked".
+
+Speed (issue 11, measured by bench/profile_load.py): SQLAlchemy 1.4 gives a SQLite
+file no connection pool, so every transaction opened a connection, ran the pragmas,
+and closed it again; and SQLite's default `synchronous=FULL` waits for the disk on
+every commit. `engine_for` keeps a pool of connections (usable from the action
+server's worker threads) and sets `synchronous=NORMAL`, the setting SQLite recommends
+with WAL: the database can never be corrupted, and a commit is lost only if the
+machine itself loses power in the moment after it (a process crash loses nothing).
+Servers (PostgreSQL) keep pre-ping, so a restarted database is noticed.
 """
 from __future__ import annotations
 
@@ -20,7 +29,7 @@ VERSION_TABLE = "coach_alembic_version"
 
 
 def tune_sqlite(engine: Engine) -> Engine:
-    """WAL + busy timeout + foreign keys (for ON DELETE CASCADE) on SQLite."""
+    """WAL, synchronous=NORMAL, busy timeout and foreign keys (for ON DELETE CASCADE) on SQLite."""
     if engine.dialect.name != "sqlite":
         return engine
 
@@ -29,6 +38,7 @@ def tune_sqlite(engine: Engine) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable but for a power cut
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -45,9 +55,26 @@ def ensure_sqlite_dir(url: str) -> None:
             pass  # SQLite then says why it cannot open the file
 
 
-def make_engine(url: str) -> Engine:
+def pool_options(url: str) -> dict:
+    """create_engine options: a pool of connections shared by threads for a SQLite file,
+    pre-ping for a database server."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return {"pool_pre_ping": True}
+    if not parsed.database or parsed.database == ":memory:":
+        return {}
+    return {"poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10,
+            "connect_args": {"check_same_thread": False}}
+
+
+def engine_for(url: str, **options) -> Engine:
+    """The engine every part of the coach uses for `url` (see the module docstring)."""
     ensure_sqlite_dir(url)
-    return tune_sqlite(sa.create_engine(url, future=True, pool_pre_ping=True))
+    return tune_sqlite(sa.create_engine(url, **{**pool_options(url), **options}))
+
+
+def make_engine(url: str) -> Engine:
+    return engine_for(url, future=True)
 
 
 @lru_cache(maxsize=None)

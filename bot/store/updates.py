@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.store import models as m
-from bot.store.db import migrate, tune_sqlite
+from bot.store.db import engine_for, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def shared_engine(url: str) -> Engine:
             if make_url(url).get_backend_name() == "postgresql":
                 kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
             migrate(url)  # raises while the database is down: tried again on the next claim
-            engine = tune_sqlite(sa.create_engine(url, future=True, pool_pre_ping=True, **kwargs))
+            engine = engine_for(url, future=True, **kwargs)
             _engines[url] = engine
         return engine
 
