@@ -31,6 +31,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
 from bot.rasa_ext import action_validation  # noqa: F401 - the answer's schema compiled once, not per action
+from bot.rasa_ext import hot_path  # noqa: F401 - per-turn work Rasa repeats for nothing
 from bot import log_privacy
 from bot.settings import database_url
 from bot.store.db import engine_for

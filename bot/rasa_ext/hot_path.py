@@ -1,0 +1,68 @@
+"""Work Rasa 3.6 repeats on every turn for nobody's benefit, done once or not at all.
+
+Found with bench/profile_load.py (py-spy on the Rasa server under 20 users; README,
+"Speed and memory"). Each change keeps Rasa's behaviour; tests/test_rasa_ext_hot_path.py
+checks each against Rasa's own code.
+
+- Event classes by name. Reading a tracker turns every stored event back into an object,
+  and `Event.resolve_by_type` walked the whole Event class tree for each one (6% of the
+  server's busy time). The class found for a name is remembered; a name not found still
+  goes to Rasa's lookup (so its "topic" and default rules and its errors are unchanged).
+- Deep copies for debug lines. `rasa.core.processor` deep-copies the parse, the slots and
+  the events only to pass them to `structlogger.debug(...)`, which drops them unless debug
+  logging is on (8% of busy time). Its `copy` module is replaced by one whose `deepcopy`
+  copies when that logger would print debug lines and otherwise hands the object over. A
+  test fails if a Rasa upgrade uses `copy` in that module for anything but debug lines.
+
+Installed on import; Rasa imports it through bot.rasa_ext.stores (endpoints.yml).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any, Dict, Optional, Type
+
+_PROCESSOR_LOGGER = "rasa.core.processor"
+
+
+def _remembering(lookup):
+    found: Dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Optional[Type] = None):
+        cls = found.get(type_name)
+        if cls is None:
+            cls = lookup(type_name, default)
+            if cls is not None and cls is not default:
+                found[type_name] = cls
+        return cls
+
+    resolve_by_type.__wrapped__ = lookup  # type: ignore[attr-defined]
+    return resolve_by_type
+
+
+class DebugOnlyCopy:
+    """Stands in for the `copy` module inside rasa.core.processor (see the module doc)."""
+
+    def __init__(self, logger_name: str = _PROCESSOR_LOGGER) -> None:
+        self._logger = logging.getLogger(logger_name)
+
+    def deepcopy(self, obj: Any, memo: Optional[dict] = None) -> Any:
+        if self._logger.isEnabledFor(logging.DEBUG):
+            return copy.deepcopy(obj, memo)
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def install() -> None:
+    import rasa.core.processor as processor
+    from rasa.shared.core.events import Event
+
+    if not hasattr(Event.resolve_by_type, "__wrapped__"):
+        Event.resolve_by_type = staticmethod(_remembering(Event.resolve_by_type))
+    if not isinstance(processor.copy, DebugOnlyCopy):
+        processor.copy = DebugOnlyCopy()
+
+
+install()
