@@ -56,3 +56,23 @@ def test_a_file_holding_other_untrusted_types_is_refused(storage):
         LinearIntentClassifier.load(
             LinearIntentClassifier.get_default_config(), storage, Resource("intents"),
             ExecutionContext(GraphSchema({}), node_name="intents"))
+
+
+def test_features_are_stacked_as_rasas_own_classifier_stacks_them(storage):
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    def message(row, dense=None):
+        m = Message(data={"text": "x"})
+        m.add_features(Features(csr_matrix(row), "sentence", "text", "CountVectorsFeaturizer"))
+        if dense is not None:
+            m.add_features(Features(np.array([dense]), "sentence", "text", "dense"))
+        return m
+
+    ours = _component(storage)
+    for batch in ([message(X[0].toarray())], [message(X[i].toarray()) for i in range(3)],
+                  [message(X[0].toarray(), [0.5, 1.5])]):
+        expected = LogisticRegressionClassifier._create_X(ours, batch)
+        got = ours._create_X(batch)
+        assert got.shape == expected.shape and (got != expected).nnz == 0

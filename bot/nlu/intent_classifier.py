@@ -21,13 +21,16 @@ minutes and about 9 ms per message on the server's one event loop.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 
@@ -46,6 +49,20 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         # predict_proba and classes_ work on the pipeline as on the bare model, so Rasa's
         # process() and persist()/load() are used unchanged.
         self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("model", self.clf)])
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        """The sentence features of each message as one CSR row, as Rasa's does, without
+        converting and stacking an empty dense block for every message (this pipeline has
+        only sparse features): a third of the classifier's time per message."""
+        rows = []
+        for message in messages:
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            parts = [csr_matrix(f.features) for f in (sparse, dense) if f is not None]
+            if not parts:
+                parts = [csr_matrix((1, 0))]
+            rows.append(parts[0] if len(parts) == 1 else hstack(parts, format="csr"))
+        return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
