@@ -32,13 +32,15 @@ What it measures, in one run on this machine, everything on 127.0.0.1:
 4. Memory: the resident set (VmRSS from /proc, no psutil in the venv) of every server
    process and all its descendants, sampled every 0.5 s from spawn to stop; the table
    shows each process's peak and the peak of the simultaneous total.
-5. A year of history (coach only): before the servers start, one person gets 365 days
-   of check-ins, walks and sleep logs through the coach's store (bot.store.CoachStore:
-   save_checkin_day, add_activity, add_sleep, as the actions do) and 365 daily
-   sessions of Rasa tracker events (session start, three short exchanges) saved
-   through the coach's tracker store (bot.rasa_ext.stores.CoachTrackerStore) in the
-   same database. Phase C then sends the same conversation, one user, alternating
-   rounds between that person and a brand-new person, and compares p50 and p95.
+5. A year of history (coach only): before the servers start, one person per round of
+   phase C gets 365 days of check-ins, walks and sleep logs through the coach's store
+   (bot.store.CoachStore: save_checkin_day, add_activity, add_sleep, as the actions do)
+   and 365 daily sessions of Rasa tracker events (session start, three short
+   exchanges), ending yesterday, saved through the coach's tracker store
+   (bot.rasa_ext.stores.CoachTrackerStore) in the same database. Phase C then sends
+   the same conversation, one user, each round once by a year-old person and once by a
+   brand-new person (so both start today's session afresh and only the stored history
+   differs), and compares p50 and p95.
 
 Targets (printed as PASS / FAIL; the benchmark never fails on them): coach throughput
 at 20 users >= 3x stock; coach p95 at 20 users <= 0.5x stock; peak total RSS of all
@@ -439,10 +441,12 @@ async def _concurrent(url: str, users: int, warmup: float, duration: float,
     return samples, window[0], window[1]
 
 
-async def _alternating(url: str, year_sender: str, rounds: int) -> Tuple[List[Sample], List[Sample]]:
+async def _alternating(url: str, year_senders: Sequence[str]) -> Tuple[List[Sample], List[Sample]]:
+    """One round per year-old person, each followed by a brand-new person: both start the
+    day's conversation afresh, so only the stored history differs between them."""
     year, new = [], []
     async with _session() as session:
-        for _ in range(rounds):
+        for year_sender in year_senders:
             for target in ("year", "new"):
                 sender = year_sender if target == "year" else f"new-{uuid.uuid4().hex}"
                 for text in YEAR_SCRIPT:
@@ -611,11 +615,14 @@ def bench_coach(work: Path, mode: Mode, skip_train: bool, report: Dict[str, obje
     env = child_env({**free_ports(), "DATABASE_URL": db, "REDIS_URL": "",
                      "RASA_AUTH_TOKEN": "bench-" + uuid.uuid4().hex})
     migrate(db)
-    year_sender = "year-" + uuid.uuid4().hex
+    # One year-old person per round: a person's second round would continue the same session,
+    # which a new person never does.
+    year_senders = [f"year-{uuid.uuid4().hex}" for _ in range(mode.year_rounds)]
     t0 = time.monotonic()
-    coach["year_seeded"] = seed_year_of_history(db, year_sender, datetime.utcnow().date())
-    print(f"coach: a year of history seeded in {time.monotonic() - t0:.1f} s: {coach['year_seeded']}",
-          flush=True)
+    for year_sender in year_senders:
+        coach["year_seeded"] = seed_year_of_history(db, year_sender, datetime.utcnow().date())
+    print(f"coach: {len(year_senders)} people with a year of history seeded in "
+          f"{time.monotonic() - t0:.1f} s, each {coach['year_seeded']}", flush=True)
 
     servers = BenchCoach(env, log_dir=work / "logs" / "coach", nudges=False, model=str(model))
     sampler = MemorySampler()
@@ -639,7 +646,7 @@ def bench_coach(work: Path, mode: Mode, skip_train: bool, report: Dict[str, obje
         coach.update(run_load(url, mode, "coach"))
         print(f"  [coach] phase C: a year of history vs new, {mode.year_rounds} rounds each "
               f"(load average {load_average()})", flush=True)
-        year, new = asyncio.run(_alternating(url, year_sender, mode.year_rounds))
+        year, new = asyncio.run(_alternating(url, year_senders))
         coach["year_of_history"] = summarize(year)
         coach["new_person"] = summarize(new)
     finally:
@@ -704,9 +711,9 @@ def render(report: Dict[str, object]) -> str:
         yrows.append(["errors / requests", f"{y['errors']}/{y['requests']}",
                       f"{n['errors']}/{n['requests']}", "-", "", ""])
         seeded = c.get("year_seeded", {})
-        out += ["", f"Coach, one user: a person with a year of daily history ({seeded.get('checkins')} "
+        out += ["", f"Coach, one user: people with a year of daily history ({seeded.get('checkins')} "
                     f"check-ins, {seeded.get('activities')} activities, {seeded.get('sleeps')} sleep "
-                    f"logs, {seeded.get('tracker_events')} tracker events) vs a new person",
+                    f"logs, {seeded.get('tracker_events')} tracker events each) vs new people",
                 table(["measure", "year of history", "new person", "ratio", "target", "verdict"], yrows)]
     errs = {side: {k: v for k, v in (report[side].get(f"users_{USERS}", {}) or {}).get("error_kinds", {}).items()}
             for side in ("coach", "stock")}
