@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser nginx train run shell test unit validate story-test eval bench nudge-once clean audit scale-test
+.PHONY: help install browser nginx train run shell test unit validate story-test eval eval-seeds bench profile profile-load nudge-once clean audit scale-test
 
 help:
 	@echo "make run    - set up, train if needed, serve the coach (web: http://localhost:$(WEB_PORT)/)"
@@ -33,8 +33,10 @@ help:
 	@echo "make scale-test - two Rasa instances behind nginx on PostgreSQL + Redis (deploy/README.md)"
 	@echo "make shell  - chat in the terminal"
 	@echo "make nudge-once [NOW=2026-12-01T14:00:30Z] - send the nudges due at that instant (cron, tests)"
-	@echo "make eval   - intent F1 on the held-out set"
+	@echo "make eval   - intent F1, safety and entity figures on held-out sets"
+	@echo "make eval-seeds - the same for three trainings from scratch with different seeds"
 	@echo "make bench  - the coach against the stock Rasa assistant (BENCH_ARGS=\"--quick --skip-train\")"
+	@echo "make profile / make profile-load - where a turn's time goes (sequential / under load, py-spy)"
 	@echo "make audit  - known vulnerabilities in the pinned Python and npm packages (network; see AUDIT.md)"
 
 $(STAMP): requirements.lock
@@ -105,12 +107,28 @@ test: validate unit story-test
 eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
 
+# Three trainings from scratch with different seeds, each scored like `make eval` (~5 min).
+eval-seeds: $(STAMP)
+	$(BIN)/python -m scripts.seeds
+
 # The coach against `rasa init`'s stock assistant (bench/compare.py: training from scratch,
 # start-up, 1 and 20 users over REST, memory, a year of history; ~20 min on 2 cores).
 # BENCH_ARGS="--quick --skip-train" for a short run on models/coach.tar.gz.
 bench: $(STAMP)
 	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 	$(BIN)/python -m bench.parsing_speed
+
+# Where a turn's time goes: in-process timing of each part of sequential turns (bench/profile_turns.py),
+# and py-spy sampling both servers under the 20-user load (bench/profile_load.py). py-spy is a
+# profiling tool, not a dependency of the coach: it goes into .venv/tools.
+PY_SPY_VERSION := 0.4.3
+profile: $(MODEL)
+	$(BIN)/python -m bench.profile_turns
+
+profile-load: $(MODEL)
+	@test -x $(VENV)/tools/bin/py-spy || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--target $(VENV)/tools py-spy==$(PY_SPY_VERSION)
+	$(BIN)/python -m bench.profile_load --top 0
 
 # Known vulnerabilities in requirements.lock (pip-audit) and bot/web/package-lock.json (npm audit).
 # Needs the network; not part of `make test`. pip-audit has its own venv (requirements-audit.lock:

@@ -20,10 +20,11 @@ class ActionSessionStart(StoreAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         events: List[Dict] = [SessionStarted()]
         carried = {k: v for k, v in tracker.slots.items() if v is not None and k not in _NOT_CARRIED}
-        scores = [c.pain_score for c in store().profile(tracker.sender_id).checkins
-                  if c.pain_score is not None]
+        profile = store().profile(tracker.sender_id)
+        scores = [c.pain_score for c in profile.checkins if c.pain_score is not None]
         if scores:
             carried["pain_score"] = scores[-1]
+        carried["returning_person"] = bool(profile.checkins or profile.activities or profile.sleeps)
         carried["red_flag"] = store().open_escalation(tracker.sender_id) is not None
         events += [SlotSet(k, v) for k, v in carried.items()]
         events.append(ActionExecuted("action_listen"))

@@ -46,7 +46,7 @@ PARTS: Dict[str, Sequence[Tuple[str, str]]] = {
         ("Rasa's turn bookkeeping (processor, tracker, events)", r"rasa/core/processor\.py|rasa/shared/core/"),
     ),
     "actions": (
-        ("progress chart (matplotlib)", r"bot/charts\.py"),
+        ("progress chart (Pillow)", r"bot/charts\.py"),
         ("database (SQLAlchemy)", r"sqlalchemy/"),
         ("action code (bot/, actions/)", r"/(bot|actions)/"),
         ("rasa_sdk and Sanic (JSON, HTTP)", r"rasa_sdk/|sanic/|json"),

@@ -32,6 +32,11 @@ SAFETY_SET = PROJECT_ROOT / "tests" / "safety_set.yml"
 # Written later by someone who had not seen the rules; its first, blind score is in the README.
 SAFETY_SECOND_SET = PROJECT_ROOT / "tests" / "safety_blind.yml"
 SAFETY_SETS = (SAFETY_SET, SAFETY_SECOND_SET)
+# A second blind set, written on 2026-11-30 by someone who had seen neither the rules nor the other
+# sets. Reported, not gated: its first scores (README, "Speed and memory") showed the reader does
+# not yet generalise to it; a set the rules were tuned on is no longer blind.
+SAFETY_THIRD_SET = PROJECT_ROOT / "tests" / "safety_blind_2.yml"
+REPORTED_SAFETY_SETS = (SAFETY_THIRD_SET,)
 ENTITY_HOLDOUT = PROJECT_ROOT / "tests" / "entity_holdout.yml"
 TEST_STORIES = PROJECT_ROOT / "tests" / "test_stories.yml"
 MODEL = PROJECT_ROOT / "models" / "coach.tar.gz"
@@ -266,11 +271,17 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "BELOW TARGET"
 
 
-def main() -> int:
-    intents = evaluate_intents()
-    safeties = [(path, evaluate_safety(MODEL, path)) for path in SAFETY_SETS]
-    entities = evaluate_entities()
-    stories = story_confidences()
+def main(argv: Sequence[str] = ()) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="make eval: the trained pipeline on held-out data")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    model = parser.parse_args(list(argv)).model
+    intents = evaluate_intents(model)
+    safeties = [(path, evaluate_safety(model, path)) for path in SAFETY_SETS]
+    reported = [(path, evaluate_safety(model, path)) for path in REPORTED_SAFETY_SETS]
+    entities = evaluate_entities(model)
+    stories = story_confidences(model)
 
     print(f"\nHeld-out intents ({HOLDOUT.relative_to(PROJECT_ROOT)}):")
     print(f"{'intent':<20} {'F1':>6} {'n':>4}")
@@ -279,7 +290,7 @@ def main() -> int:
     for text, exp, got in intents.errors:
         print(f"  miss: {text!r}: expected {exp}, got {got}")
 
-    for path, safety in safeties:
+    for path, safety in safeties + reported:
         print(f"\nSafety set ({path.relative_to(PROJECT_ROOT)}, {safety.items} messages):")
         for form, (correct, total) in safety.by_form.items():
             print(f"  {form:<13} {correct:4d}/{total:<4d} handled correctly")
@@ -327,8 +338,13 @@ def main() -> int:
     for path, safety in safeties:
         print(f"| {path.stem}: red flags given exactly their tier of advice | {safety.tier_accuracy:.3f} "
               f"| (reported; bot.triage: a flag only the classifier saw gets emergency advice) | |")
+    for path, safety in reported:
+        print(f"| {path.stem}: red-flag recall ({safety.flagged_items}) | {safety.recall:.3f} | "
+              f"(reported, not gated) | |")
+        print(f"| {path.stem}: false-alarm rate ({safety.negatives}) | {safety.false_alarm_rate:.3f} | "
+              f"(reported, not gated) | |")
     return 0 if all(ok for _, _, ok, _ in checks) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -282,7 +282,16 @@ async def test_session_start_restores_from_database(store, tracker_factory, doma
     _, events = await run(ActionSessionStart(), tracker_factory(slots=slots), domain)
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     # An open question does not outlive the session; what was said today does.
-    assert slots_of(events) == {"checkin_said": "2026-11-29|", "pain_score": 5.0, "red_flag": True}
+    assert slots_of(events) == {"checkin_said": "2026-11-29|", "pain_score": 5.0, "red_flag": True,
+                                "returning_person": True}
+
+
+async def test_session_start_tells_a_new_person_from_a_returning_one(store, tracker_factory, domain):
+    _, events = await run(ActionSessionStart(), tracker_factory(), domain)
+    assert slots_of(events)["returning_person"] is False
+    store.add_activity("tester", ActivityRecord(at=datetime.utcnow(), kind="walking", minutes=20))
+    _, events = await run(ActionSessionStart(), tracker_factory(), domain)
+    assert slots_of(events)["returning_person"] is True
 
 
 def test_action_server_serves_exactly_the_domain_actions(domain):

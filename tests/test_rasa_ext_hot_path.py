@@ -54,3 +54,45 @@ def test_every_copy_in_rasas_processor_is_an_argument_of_a_debug_log_line():
             and isinstance(n.value, ast.Name) and n.value.id == "copy"]
     assert uses, "rasa.core.processor no longer uses copy: hot_path's shim can go"
     assert all(id(n) in inside_debug for n in uses)
+
+
+def _conversation(domain):
+    from rasa.shared.core.events import ActiveLoop, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("p", domain.slots)
+    steps = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+             UserUttered("let's do my check-in", {"name": "start_checkin", "confidence": 1.0}),
+             ActionExecuted("checkin_form"), ActiveLoop("checkin_form"),
+             SlotSet("requested_slot", "checkin_score"), ActionExecuted("action_listen"),
+             UserUttered("5", {"name": "inform", "confidence": 1.0},
+                         [{"entity": "pain_score", "value": "5", "start": 0, "end": 1}]),
+             ActionExecuted("checkin_form"), SlotSet("checkin_score", 5.0),
+             SlotSet("requested_slot", None), ActiveLoop(None), ActionExecuted("action_record_checkin"),
+             SlotSet("nudge_offer", "walk"), ActionExecuted("action_listen"),
+             UserUttered("yes", {"name": "affirm", "confidence": 1.0})]
+    return tracker, steps
+
+
+def test_past_states_are_rasas_own_for_every_option_and_each_caller_gets_a_copy():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    original = DialogueStateTracker.past_states.__wrapped__
+    rule_only = {"slots": ["pending_question"], "loops": []}
+    tracker, steps = _conversation(domain)
+    for event in steps:
+        tracker.update(event)
+        for options in ({}, {"omit_unset_slots": True}, {"ignore_rule_only_turns": True,
+                                                         "rule_only_data": rule_only}):
+            expected = original(tracker, domain, **options)
+            first = tracker.past_states(domain, **options)
+            assert first == expected
+            if first:  # a caller edits the last state in place, as Rasa's featurizer does
+                first[-1].clear()
+                first.append({"edited": {}})
+            assert tracker.past_states(domain, **options) == expected
+    assert len(tracker.past_states(domain)) > 3
