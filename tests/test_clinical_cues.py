@@ -51,3 +51,12 @@ def test_a_past_operation_is_read_as_history_not_denied():
     # The consumer (bot.usecases.checkin) keeps conditions that are affirmed or in the past.
     assert ("condition", "hip_replacement", "resolved") in _cues("I had a hip replacement last year")
     assert ("condition", "hip_replacement", "negated") in _cues("I've never had a hip replacement")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("been sittin at my desk all day", ("movement", "sitting")),
+    ("hurts more lyin down", ("movement", "lying")),
+    ("liftin the shopping out the car", ("movement", "lifting")),
+])
+def test_texting_forms_of_ing_words_give_their_cue(text, expected):
+    assert expected + ("affirmed",) in _cues(text)

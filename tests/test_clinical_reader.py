@@ -232,3 +232,92 @@ def test_texting_spellings_and_short_forms_of_red_flags(text, reason):
 @pytest.mark.parametrize("text", ["worked a nite shift, back a 3", "back wurse today, a 5"])
 def test_texting_spellings_alone_are_not_red_flags(text):
     assert analyse(text).affirmed_red_flags() == []
+
+
+# ---- generalising beyond the phrase tables (after the second blind set): near misses of our own
+
+@pytest.mark.parametrize("word, key", [
+    ("wettin", "wetting"), ("killin", "killing"), ("cuttin", "cutting"), ("lyin", "lying"),
+    ("stickin", "sticking"), ("sittin", "sitting"), ("wetin", "wetting"), ("droped", "dropped"),
+    ("stoped", "stopped"),
+])
+def test_texting_forms_of_ing_and_ed_words_read_as_the_key_word(word, key):
+    assert correct_spelling(word) == key
+
+
+@pytest.mark.parametrize("word", ["cabin", "hoping", "coin", "begin", "taped", "dining", "raisin"])
+def test_words_ending_in_in_or_ed_that_are_no_key_word_stay_themselves(word):
+    assert correct_spelling(word) is None
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("been wettin myself since yesterday, back is bad", "bladder_bowel"),
+    ("i keep thinkin about killin' myself", "self_harm"),  # the apostrophe of a dropped g
+    ("i been cuttin myself when the pain gets bad", "self_harm"),
+    ("droped 2 stone since summer, not tryin", "weight_loss"),
+    ("my jeans are hanging off me and I've not been trying to lose weight", "weight_loss"),
+    ("all my trousers feel looser lately and I'm eating the same", "weight_loss"),
+    ("needed a new hole in my belt, haven't changed my diet at all", "weight_loss"),
+    ("I've been stockpiling my tramadol and thinking about it a lot", "self_harm"),
+    ("been saving up my sleeping pills, i think about swallowing the lot", "self_harm"),
+    ("I keep thinking about taking the whole packet of paracetamol", "self_harm"),
+    ("there's a bone in my lower back that's poking out now", "lump"),
+    ("something poking out of my back that wasn't there last month", "lump"),
+    ("my wife noticed a lump on my back", "lump"),  # someone else saw it, on the speaker's back
+    ("found a lump of something hard on my spine", "lump"),
+    ("I can hardly feel anything when I wipe", "saddle_numbness"),
+    ("can barely feel my bum when i sit on the loo", "saddle_numbness"),
+    ("can barely feel my legs", "both_legs"),  # "can barely" states, it does not ask
+    ("back hurts more lying down and nothing eases it", "night_pain"),
+    ("nothing helps at night, it just throbs", "night_pain"),
+    ("nothing eases it, not even lying down", "night_pain"),
+    ("I'm a cancer survivor and my back has started hurting", "cancer_history"),
+    ("I have just been diagnosed with cancer and my back hurts", "cancer_history"),
+    ("is numbness down there bad? I have it since this morning", "saddle_numbness"),
+])
+def test_red_flags_in_words_outside_the_phrase_tables(text, reason):
+    assert reason in [f.reason for f in analyse(text).affirmed_red_flags()]
+
+
+@pytest.mark.parametrize("text", [
+    "my son was cuttin the grass and i had to sit down, back's a 5",
+    "sittin at my desk all day, back is a 4",
+    "wear loose clothes for the stretches, back is a 3",
+    "my jeans feel looser since I started the diet",
+    "the kids were hanging off me all afternoon, back aching",
+    "saving up for a new mattress, back's a 4",
+    "I've been saving up my co-codamol for the long flight next week",
+    "my GP said never take the whole packet of ibuprofen at once",
+    "my belly's poking out after the holidays lol, back is a 3",
+    "the scan said a disc is protruding a bit, sciatica down my left leg",
+    "my mum has a lump on her spine, back is a 4",
+    "I can barely feel the pain in my legs now, the stretches work",
+    "nothing eases it except lying down for ten minutes",
+    "nothing helps more than lying flat for a bit",
+    "had a lump of chocolate after my swim, back 2",
+    "got a lump in my throat watching the film, back is a 3",
+    "typical Cancer, I worry about everything, back 4",
+    "I'm a cancer so I'm emotional lol",
+    "My mum has just been diagnosed with breast cancer",
+    "my brother has only just finished chemo, so I'm worn out",
+    "What are the signs of cauda equina, and when is it serious? I don't have them, just curious",
+    "Can you lose bladder control with sciatica, or is that rare? I haven't got that, just asking",
+    "Is night pain a bad sign, or normal with sciatica? asking for a friend",
+])
+def test_near_misses_of_the_new_readings_raise_nothing(text):
+    assert analyse(text).affirmed_red_flags() == []
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize("text, status", [
+    ("My mum has just been diagnosed with breast cancer", context.THIRD_PARTY),
+    ("my brother has only just finished chemo, so I'm worn out", context.THIRD_PARTY),
+    ("Can you lose bladder control with sciatica, or is that rare? I haven't got that", context.HYPOTHETICAL),
+])
+def test_someone_elses_news_and_a_disclaimed_question_keep_their_status(text, status):
+    assert {f.status for f in analyse(text).red_flags} == {status}
+
+
+def test_figures_of_speech_count_as_idioms_not_mentions():
+    for text in ("had a lump of chocolate after my swim", "got a lump in my throat", "I'm a Cancer, so stubborn"):
+        assert analyse(text).all_mentions_denied()

@@ -185,6 +185,23 @@ def _known_words() -> frozenset:
 
 
 _KNOWN = _known_words()
+# "droped", "wetin", "cuttin": a consonant not doubled before -ed/-ing, or the g dropped.
+_UNDOUBLED = re.compile(r"^([a-z]*[aeiou])([bdgklmnprtz])(ed|ing|in)$")
+
+
+def texting_form(word: str) -> Optional[str]:
+    """The key word a texting form of an -ing or -ed word spells, or None: "wettin" -> wetting,
+    "lyin" -> lying, "droped" -> dropped. Only key words (red-flag phrases and the lexicon) are
+    read this way, so "cabin" or "hoping" stay what they are."""
+    if len(word) >= 4 and word.endswith("in") and word + "g" in _KNOWN:
+        return word + "g"
+    match = _UNDOUBLED.match(word)
+    if match and len(match.group(1)) >= 2:
+        stem, consonant, suffix = match.groups()
+        candidate = stem + consonant * 2 + ("ed" if suffix == "ed" else "ing")
+        if candidate in _KNOWN:
+            return candidate
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -199,6 +216,9 @@ def correct_spelling(word: str) -> Optional[str]:
         return TEXTING_SPELLINGS[word]
     if not word.isalpha() or word in _KNOWN:
         return None
+    texting = texting_form(word)
+    if texting:
+        return texting
     if 4 <= len(word) <= 5:
         if word in SHORT_STOPWORDS:
             return None
@@ -317,7 +337,8 @@ class ClinicalReader:
         matches = list(self._concepts(doc)) + list(self._patterns(doc))
         spans = [Span(doc, s, e, label=self.nlp.vocab.strings[k]) for k, s, e in matches]
         blocked = [s for s in spans if s.label_ == _BLOCK]
-        kept = []
+        kept: List[Span] = []
+        figures: List[Span] = []
         for span in spans:
             if span.label_ == _BLOCK or any(b.start <= span.start and span.end <= b.end for b in blocked):
                 continue
@@ -330,8 +351,16 @@ class ClinicalReader:
                 continue
             if span.label_ == "low_mood" and _a_place_after_down(doc, span):
                 continue
+            if (span.label_ == "lump" and _a_lump_of_something(doc, span)) or \
+                    (span.label_ == "cancer" and _a_star_sign(doc, span)):
+                figures.append(span)  # "a lump of cheese", "I'm a Cancer, so stubborn"
+                continue
+            if span.label_ == "sensory" and _feeling_the_pain(doc, span):
+                continue  # "can barely feel the pain now": less pain, not numbness
+            if span.label_ in ("unrelieved", "stockpile") and _with_an_exception(doc, span):
+                continue  # "nothing eases it except lying down"; "saving my pills for the flight"
             kept.append(span)
-        idioms = [b for b in blocked if b.text.lower() in _IDIOMS]
+        idioms = [b for b in blocked if b.text.lower() in _IDIOMS] + figures
         return kept, idioms
 
     def _red_flags(self, doc: Doc, concept_spans: Sequence[Span]) -> List[RedFlagFinding]:
@@ -442,6 +471,13 @@ class ClinicalReader:
 
 
 _LONG_RUN = re.compile(r"\S{60,}")
+# "killin' myself": the apostrophe of a dropped g is a token of its own and would split the phrase.
+_DROPPED_G = re.compile(r"\b([A-Za-z]{2,}in)'(?![A-Za-z])")
+
+
+def _restore_g(match: "re.Match") -> str:
+    word = match.group(1)
+    return word + "g" if (word.lower() + "g") in _KNOWN else match.group()
 
 
 def _clean(text) -> str:
@@ -453,6 +489,7 @@ def _clean(text) -> str:
     if not isinstance(text, str):
         return ""
     text = text[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'")
+    text = _DROPPED_G.sub(_restore_g, text)  # same length: "wettin'" -> "wetting"
     return _LONG_RUN.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -517,6 +554,55 @@ def _low_mood(doc: Doc, concepts: Sequence[Span]) -> bool:
         doc, span, [o for o in concepts if o is not span]) == context.AFFIRMED for span in concepts)
 
 
+# "a lump of bone", "a lump of something" is a lump; "a lump of cheese" is an amount.
+_BODY_AFTER_LUMP_OF = frozenset({"bone", "tissue", "muscle", "flesh", "fat", "swelling", "something",
+                                 "hard", "gristle", "skin", "stuff", "what", "it", "some"})
+_BEFORE_STAR_SIGN = frozenset({"am", "'m", "m", "im", "is", "'s", "s", "being", "as", "was", "typical"})
+_AFTER_STAR_SIGN = frozenset({"so", "and", "but", "lol", "haha", "too", "which", "who", "like", "apparently",
+                              "by", "through", "myself", "sign", "star", "obviously", "though", "btw"})
+_PAIN_FELT = frozenset({"pain", "pains", "ache", "aches", "aching", "hurt", "hurting", "soreness",
+                        "stiffness", "twinge", "twinges", "discomfort"})
+# What follows "nothing helps" when something does ("except lying down"), and what follows a
+# stockpile of medicine kept for a reason ("for the flight", "in case of a flare").
+_EXCEPTIONS = {
+    "unrelieved": (3, frozenset({"except", "apart", "besides", "other", "bar", "aside", "unless", "but",
+                                 "like", "as", "more", "better", "than"})),
+    "stockpile": (6, frozenset({"for", "case", "until", "till"})),
+}
+
+
+def _a_lump_of_something(doc: Doc, span: Span) -> bool:
+    return span.text.lower() in ("lump", "lumps") and span.end + 1 < len(doc) \
+        and doc[span.end].norm_ == "of" and doc[span.end + 1].norm_ not in _BODY_AFTER_LUMP_OF
+
+
+def _a_star_sign(doc: Doc, span: Span) -> bool:
+    """'I'm a Cancer, so...' names a star sign; 'I'm a cancer survivor' a history of cancer."""
+    if span.start < 2 or doc[span.start - 1].lower_ != "a" or doc[span.start - 2].norm_ not in _BEFORE_STAR_SIGN:
+        return False
+    if span.end >= len(doc):
+        return True
+    after = doc[span.end]
+    return after.is_punct or after.norm_ in _AFTER_STAR_SIGN
+
+
+def _feeling_the_pain(doc: Doc, span: Span) -> bool:
+    """'I can barely feel the pain' is less pain; only for the reduced-feeling phrases."""
+    return doc[span.start].lower_ in ("barely", "hardly") and doc[span.end - 1].lower_ == "feel" and any(
+        t.norm_ in _PAIN_FELT for t in doc[span.end:span.end + 3])
+
+
+def _with_an_exception(doc: Doc, span: Span) -> bool:
+    """'nothing helps except lying down', 'saving up my tablets for the holiday'."""
+    window, words = _EXCEPTIONS[span.label_]
+    for token in doc[span.end:span.end + window]:
+        if token.norm_ in words:
+            return True
+        if token.is_sent_end or token.norm_ in (",", ";", "."):
+            return False
+    return False
+
+
 def _one_sided(doc: Doc, span: Span) -> bool:
     if span.text.lower() not in _SADDLE_SIDED:
         return False
@@ -530,8 +616,12 @@ def _explained(doc: Doc, by_concept: Dict[str, List[Span]]) -> bool:
     "not on purpose", "without trying", "not dieting" explain nothing.
     """
     for span in by_concept.get("weight_explained", []):
-        before = {t.norm_ for t in doc[max(span.start - 2, 0):span.start]}
-        if not before & {"not", "no", "without", "never"}:
+        before = []  # up to four words back in the clause: "haven't changed my diet"
+        for token in reversed(doc[max(span.start - 4, 0):span.start]):
+            if token.is_punct:
+                break
+            before.append(token.norm_)
+        if not set(before) & {"not", "no", "without", "never"}:
             return True
     return False
 

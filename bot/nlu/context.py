@@ -201,16 +201,34 @@ def _is_pre_negation(doc: Doc, i: int) -> bool:
     return True
 
 
+def _breaks(doc: Doc) -> tuple:
+    """For each token, the nearest clause break at or after it and the nearest before it,
+    worked out once per Doc (a long message has many findings, each scoped by its clause)."""
+    key = "coach_context_breaks"
+    if key not in doc.user_data:
+        n = len(doc)
+        is_break = [_is_break(doc, i) for i in range(n)]
+        next_break, previous_break = [n] * (n + 1), [-1] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            next_break[i] = i if is_break[i] else next_break[i + 1]
+        for i in range(1, n + 1):
+            previous_break[i] = i - 1 if is_break[i - 1] else previous_break[i - 1]
+        doc.user_data[key] = (next_break, previous_break)
+    return doc.user_data[key]
+
+
 def _clause_start(doc: Doc, i: int, floor: int) -> int:
-    while i > floor and not _is_break(doc, i - 1):
-        i -= 1
-    return i
+    """The first token of i's clause (not before floor)."""
+    if i <= floor:
+        return i
+    return max(floor, _breaks(doc)[1][i] + 1)
 
 
 def _clause_end(doc: Doc, i: int, ceiling: int) -> int:
-    while i < ceiling and not _is_break(doc, i):
-        i += 1
-    return i
+    """The clause break that ends i's clause (or ceiling)."""
+    if i >= ceiling:
+        return i
+    return min(ceiling, _breaks(doc)[0][i])
 
 
 def _negated_before(doc: Doc, span: Span, floor: int, others: Sequence[Span] = ()) -> bool:
@@ -292,9 +310,56 @@ def _resolved(doc: Doc, span: Span, floor: int, ceiling: int) -> bool:
     return any(_has_phrase(before, p) for p in _PRE_RESOLUTION)
 
 
-def _third_party(doc: Doc, span: Span, floor: int) -> bool:
-    """The nearest person mentioned before the finding, in its clause, is not the speaker."""
-    floor = _clause_start(doc, span.start, floor)
+_AUXILIARIES: FrozenSet[str] = frozenset({
+    "has", "have", "had", "'s", "s", "'ve", "ve", "is", "was", "were", "are", "am", "'m", "m", "been",
+    "be", "'d", "d", "got", "get", "gets",
+})
+_VERB_GROUP_ADVERBS: FrozenSet[str] = frozenset({"just", "only", "still", "recently", "also"})
+
+
+def _adverb_in_verb_group(doc: Doc, i: int) -> bool:
+    """'my dad has just been diagnosed': "just" sits inside a verb group, it starts no clause."""
+    if doc[i].norm_ not in ("just", "only", "still"):
+        return False
+    j = i
+    while j > 0 and doc[j - 1].norm_ in _VERB_GROUP_ADVERBS:
+        j -= 1
+    return j > 0 and doc[j - 1].norm_ in _AUXILIARIES
+
+
+def _subject_clause_start(doc: Doc, i: int, floor: int) -> int:
+    """Like _clause_start, but a verb group's "just"/"only"/"still" keeps its subject."""
+    while i > floor and (not _is_break(doc, i - 1) or _adverb_in_verb_group(doc, i - 1)):
+        i -= 1
+    return i
+
+
+_PLACE_PREPOSITIONS: FrozenSet[str] = frozenset({
+    "on", "in", "of", "near", "by", "at", "over", "down", "across", "from", "around", "under", "above", "below",
+})
+_MY_BODY: FrozenSet[str] = frozenset({
+    "back", "spine", "lower", "upper", "low", "bum", "bottom", "backside", "buttock", "buttocks", "hip",
+    "hips", "side", "neck", "body", "skin", "tailbone", "coccyx", "leg", "legs", "groin", "ribs", "shoulder",
+    "shoulders", "waist", "belly", "tummy", "stomach", "chest", "thigh", "thighs",
+})
+
+
+def _on_my_body(doc: Doc, span: Span, ceiling: int) -> bool:
+    """'my wife noticed a lump on my back': the finding sits on the speaker's body, whoever saw it."""
+    end = min(_clause_end(doc, span.end, ceiling), span.end + 4)
+    for i in range(span.start + 1, end - 1):
+        if doc[i].norm_ == "my" and doc[i - 1].norm_ in _PLACE_PREPOSITIONS and doc[i + 1].norm_ in _MY_BODY:
+            return True
+    return False
+
+
+def _third_party(doc: Doc, span: Span, floor: int, ceiling: Optional[int] = None) -> bool:
+    """The nearest person mentioned before the finding, in its clause, is not the speaker
+    (unless the finding is placed on the speaker's own body)."""
+    ceiling = len(doc) if ceiling is None else ceiling
+    if _on_my_body(doc, span, ceiling):
+        return False
+    floor = _subject_clause_start(doc, span.start, floor)
     for i in range(span.start - 1, floor - 1, -1):
         norm = doc[i].norm_.strip("'")
         if norm in _OTHER_PEOPLE or norm in _TOPICS:
@@ -327,14 +392,17 @@ def _first_person_state(doc: Doc, start: int, end: int, skip: Optional[range] = 
     return False
 
 
+_STATEMENT_AFTER_CAN: FrozenSet[str] = frozenset({"not", "barely", "hardly", "scarcely", "never", "no"})
+
+
 def _is_question(sent: Span) -> bool:
     if any(t.text == "?" for t in sent):
         return True
     words = [t for t in sent if not t.is_punct]
     if not words or words[0].norm_ not in _QUESTION_OPENERS or words[0].norm_ in ("is", "are", "any"):
         return False
-    # "can't feel it when I wipe" opens like a question but states a symptom.
-    return not (len(words) > 1 and words[1].norm_ == "not")
+    # "can't feel it when I wipe", "can barely feel my legs" open like a question but state a symptom.
+    return not (len(words) > 1 and words[1].norm_ in _STATEMENT_AFTER_CAN)
 
 
 def _finding_clause(doc: Doc, span: Span, sent: Span) -> Span:
@@ -347,18 +415,45 @@ def _finding_clause(doc: Doc, span: Span, sent: Span) -> Span:
     return doc[start:min(end + 1, sent.end)]
 
 
+def _sentence_facts(doc: Doc, sent: Span) -> dict:
+    """What every finding of one sentence shares (is it a question, an information frame, a
+    first-person report, is it owned or disclaimed later), worked out once per sentence and kept
+    on the Doc: a long message has many findings per sentence."""
+    key = ("coach_context_sentence", sent.start, sent.end)
+    facts = doc.user_data.get(key)
+    if facts is None:
+        norms = [t.norm_ for t in sent]
+        question = _is_question(sent)
+        facts = {
+            "question": question,
+            "info_frame": any(_has_phrase(norms, p) for p in _INFO_FRAMES),
+            "first_person": _first_person_state(doc, sent.start, sent.end),
+            "owned_later": _last_of(doc, "owned", _owned_at) >= sent.end,
+            "disclaimed_later": question and _last_of(doc, "disclaimer", _disclaimer_at) >= sent.end,
+        }
+        doc.user_data[key] = facts
+    return facts
+
+
+def _last_of(doc: Doc, name: str, found_at) -> int:
+    """The last token where found_at(doc, i) holds (-1 if none), once per Doc."""
+    key = ("coach_context_last", name)
+    if key not in doc.user_data:
+        doc.user_data[key] = next((i for i in range(len(doc) - 1, -1, -1) if found_at(doc, i)), -1)
+    return doc.user_data[key]
+
+
 def _hypothetical(doc: Doc, span: Span, sent: Span) -> bool:
     """A question or what-if about the finding, not a report of it.
 
     Only the finding's own clause counts as the question: "can't feel it when I
     wipe, is that bad?" reports a symptom and then asks about it.
     """
-    norms = [t.norm_ for t in sent]
+    facts = _sentence_facts(doc, sent)
     clause = _finding_clause(doc, span, sent)
     question = _is_question(clause) or (
-        _is_question(sent) and clause[0].norm_ in _CONDITIONALS | {"when", "in"})
-    info_frame = any(_has_phrase(norms, p) for p in _INFO_FRAMES)
-    if not (question or info_frame):
+        facts["question"] and clause[0].norm_ in _CONDITIONALS | {"when", "in"})
+    if not (question or facts["info_frame"]):
         return False
     # Inside an if-clause of a question: "what should I do if my legs go numb?"
     for i in range(span.start - 1, sent.start - 1, -1):
@@ -374,12 +469,75 @@ def _hypothetical(doc: Doc, span: Span, sent: Span) -> bool:
     return not _first_person_state(doc, sent.start, sent.end, conditional_clause)
 
 
+_DISCLAIM_AUX: FrozenSet[str] = frozenset({"do", "did", "have", "'ve", "ve", "am", "'m", "m", "has"})
+_DISCLAIM_VERBS: FrozenSet[str] = frozenset({
+    "have", "got", "had", "get", "experience", "experienced", "suffer", "suffered", "from", "any", "of",
+})
+_DISCLAIM_OBJECTS: FrozenSet[str] = frozenset({"it", "that", "this", "them", "those", "these", "either", "one"})
+_DISCLAIM_FOLLOWERS: FrozenSet[str] = frozenset({
+    "though", "myself", "personally", "thankfully", "luckily", "fortunately", "just", "but", "lol", "btw",
+    "yet", "at", "i", "so", "and", "haha", "phew", "symptom", "symptoms",
+})
+
+
+def _disclaimer_at(doc: Doc, i: int) -> bool:
+    """'I don't have it', 'I haven't got any of that', 'I've never had those' (then the clause
+    ends), or 'asking for a friend', starting at token i."""
+    if _starts_with(doc, i, ("asking", "for", "a", "friend")):
+        return True
+    if doc[i].norm_ != "i":
+        return False
+    k = i + 1
+    if k < len(doc) and doc[k].norm_ in _DISCLAIM_AUX:
+        k += 1
+    if k >= len(doc) or doc[k].norm_ not in ("not", "never"):
+        return False
+    k += 1
+    while k < len(doc) and k < i + 8 and doc[k].norm_ in _DISCLAIM_VERBS:
+        k += 1
+    if k >= len(doc) or doc[k].norm_ not in _DISCLAIM_OBJECTS:
+        return False
+    k += 1
+    return k >= len(doc) or doc[k].is_punct or _is_break(doc, k) or doc[k].norm_ in _DISCLAIM_FOLLOWERS
+
+
+_OWN_VERBS: FrozenSet[str] = frozenset({"have", "got", "get", "getting", "having", "feel", "feeling"})
+
+
+def _owned_at(doc: Doc, i: int) -> bool:
+    """'I've got it', 'I have that', 'I'm getting this' (not negated), starting at token i."""
+    if doc[i].norm_ != "i":
+        return False
+    for k in (i + 1, i + 2):  # "I have it", "I've got it", "I'm getting that", "I still get it"
+        if k >= len(doc) or doc[k].norm_ not in _OWN_VERBS:
+            continue
+        k += 1
+        if k < len(doc) and doc[k].norm_ == "got":
+            k += 1
+        if k < len(doc) and doc[k].norm_ in _DISCLAIM_OBJECTS:
+            return True
+    return False
+
+
+def _owned_later(doc: Doc, sent: Span) -> bool:
+    """A question about a symptom, then "I've got it since this morning": a report after all."""
+    return _sentence_facts(doc, sent)["owned_later"]
+
+
+def _disclaimed_later(doc: Doc, span: Span, sent: Span) -> bool:
+    """A question about a symptom, then "I don't have it, just read about it": asked about, not had.
+    Only a question that reports nothing of the speaker's own ("is it normal that I can't feel...?"
+    stays a report), and only a disclaimer after it (its "it" points back)."""
+    facts = _sentence_facts(doc, sent)
+    return facts["disclaimed_later"] and not facts["first_person"]
+
+
 def status_of(doc: Doc, span: Span, others: Iterable[Span] = ()) -> str:
     """The status of one finding, judged within its sentence."""
     sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
-    if _third_party(doc, span, sent.start):
+    if _third_party(doc, span, sent.start, sent.end):
         return THIRD_PARTY
-    if _hypothetical(doc, span, sent):
+    if (_hypothetical(doc, span, sent) and not _owned_later(doc, sent)) or _disclaimed_later(doc, span, sent):
         return HYPOTHETICAL
     others = list(others)
     if _negated_before(doc, span, sent.start, others) or _negated_after(doc, span, sent.end, others):

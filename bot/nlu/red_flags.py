@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Mapping, Tuple
 
 # Only the spaCy-free names: bot.triage reads RULES_BY_REASON without loading the reader.
-from bot.nlu.schema import EMERGENCY, HYPOTHETICAL, RESOLVED, URGENT
+from bot.nlu.schema import EMERGENCY, HYPOTHETICAL, NEGATED, RESOLVED, URGENT
 
 
 def _said_with_negation(cores: Tuple[str, ...]) -> Tuple[str, ...]:
@@ -95,6 +95,9 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "dead feeling", "feels dead", "feel dead", "went dead", "gone dead", "deadness", "prickling",
         "feels weird", "weird feeling", "strange feeling", "odd feeling", "feels strange",
         "lack of feeling", "lack of sensation", "altered sensation",
+        # reduced, not absent: "can barely feel anything down there"
+        "barely feel", "hardly feel", "barely any feeling", "hardly any feeling", "not much feeling",
+        "very little feeling", "less feeling", "barely any sensation", "hardly any sensation",
     ),
     "weakness": (
         "weak", "weakness", "weaker", "weakening", "give way", "gives way", "giving way", "gave way",
@@ -216,7 +219,27 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "want everything to end", "give up on everything", "giving up on everything",
         "what's the point anymore", "whats the point anymore", "what is the point anymore",
         "what's the point any more", "what is the point any more",
+        "cutting my arms", "cut my arms", "cutting my wrists", "cut my wrists", "slit my wrists",
+        "slitting my wrists", "cutting my legs", "burning myself", "burnt myself on purpose",
     ) + _DESPAIR,
+    # An overdose planned in other words: a stockpile of medicine, or taking "the lot" of it. Each
+    # completes self_harm only beside a medicine ("saving up for a new bed" is not one).
+    "stockpile": (
+        "stockpiling", "stockpile", "stockpiled", "hoarding", "hoarded", "stashing", "stashed",
+        "saving up my", "saved up my", "been saving up", "saving them up", "saved them up", "squirrelling away",
+        "squirreling away", "a stash of", "building up a stash", "built up a stash",
+    ),
+    "take_everything": (
+        "the lot at once", "the lot in one go", "swallow the lot", "swallowing the lot", "the whole lot at once",
+        "take the whole box", "taking the whole box", "take the whole packet", "taking the whole packet",
+        "take the whole bottle", "taking the whole bottle", "swallow the whole", "swallowing the whole",
+    ),
+    "medication": (
+        "pills", "tablets", "meds", "medication", "medicine", "medicines", "painkillers", "pain killers",
+        "co-codamol", "cocodamol", "co codamol", "codeine", "paracetamol", "ibuprofen", "tramadol",
+        "naproxen", "diazepam", "amitriptyline", "gabapentin", "pregabalin", "morphine", "oxycodone",
+        "sleeping pills", "sleeping tablets", "antidepressants",
+    ),
     # --- not a red flag: low mood without thoughts of self-harm ----------------------
     # "feeling down about the pain but managing", "a bit low today", "fed up with this back": empathy
     # and the article's advice on fear and anxiety (bot/triage.py), not the crisis line. Despair and
@@ -253,6 +276,21 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "loosing weight", "loosing a lot of weight",
         "lost any weight", "losing any weight", "lost much weight",
     ),
+    # Weight loss told through clothes: "clothes are hanging off me", "jeans feel looser". Both
+    # in one sentence ("wear loose clothes" names no change: the fit words are changes of fit).
+    "clothing": (
+        "clothes", "trousers", "jeans", "belt", "dress", "dresses", "skirt", "shirts", "waistband",
+        "wedding ring", "rings", "clothing", "trackies", "joggers", "dress size", "trouser size",
+    ),
+    "loose_fit": (
+        "hanging off me", "hang off me", "hangs off me", "hanging off my frame", "hanging off my hips",
+        "hanging off my shoulders", "falling off me", "fall off me", "falls off me", "falling down",
+        "are loose", "is loose", "feel loose", "feels loose", "are looser", "is looser", "feel looser",
+        "feels looser", "getting looser", "gone loose", "are baggy", "is baggy", "feel baggy", "feels baggy",
+        "gone baggy", "too big for me now", "too big now", "all too big", "new hole in my belt",
+        "extra hole in my belt", "another hole in my belt", "tighter notch", "dropped a size", "down a size",
+        "down two sizes", "slipping off", "slips off",
+    ),
     "weight_explained": (
         "diet", "dieting", "diets", "on purpose", "intentionally", "deliberately", "slimming",
         "calorie", "calories", "weight watchers", "weightwatchers", "trying to lose", "want to lose",
@@ -286,9 +324,24 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "day and night", "night and day", "nothing settles it",
         "lying still at night", "more at night", "worse in the night", "worst in the night",
         "in bed at night", "even when i lie", "never stops", "never eases", "hurts more lying still",
+        "hurts more lying down", "hurts more when lying down", "hurts more when i lie down",
+        "hurts more when i'm lying down", "aches more lying down", "more pain lying down", "sorer lying down",
+        "more sore lying down", "worse when lying", "worse lying flat", "hurts more lying flat",
+        "worse when i'm lying down",
         # "it" in a back-pain chat is the pain: "it wakes me every night"
         "it wakes me", "it woke me", "it keeps waking me", "it's waking me", "it is waking me",
         "it keeps me awake", "it kept me awake",
+    ),
+    # Not eased by rest: nothing helps, said beside lying down, rest, bed or the night
+    # (rule night_pain). "nothing eases it except lying down" is not one (bot.nlu.clinical).
+    "unrelieved": (
+        "nothing eases it", "nothing eases the pain", "nothing eases", "nothing helps", "nothing relieves it",
+        "nothing relieves", "nothing settles", "nothing takes the edge off", "nothing shifts it",
+        "nothing touches it", "no relief",
+    ),
+    "rest_position": (
+        "lying down", "lie down", "lying flat", "lying still", "lying in bed", "in bed",
+        "resting", "when i rest", "at rest", "laying down", "lay down",
     ),
     # Being woken, or kept awake, is night pain only when the pain (or the back) does it: "my back
     # woke me at 3am", "waking at 3am with the pain"; not "my alarm wakes me at 6" or "woke up at
@@ -320,6 +373,18 @@ CONCEPTS: Mapping[str, Tuple[str, ...]] = MappingProxyType({
         "swelling on", "sticks out", "sticking out", "looks bent", "looks crooked", "looks twisted",
         "spine looks bent", "bent spine",
         "a new swelling", "new swelling", "a swelling", "swelling i can feel",
+        "poking out of my back", "poking out of my lower back", "poking out of my spine", "poking out my back",
+        "poking out on my back", "jutting out of my back", "protruding from my back", "protruding from my spine",
+    ),
+    # A change of shape told as a bone poking out: "one of the bones in my back is poking out".
+    "protrusion": (
+        "poking out", "pokes out", "poke out", "poking through", "jutting out", "juts out", "jut out",
+        "sticking up", "sticks up", "protruding", "protrudes", "bulging out", "bulges out",
+        "stands out more", "standing out more",
+    ),
+    "spine_part": (
+        "spine", "spinal", "vertebra", "vertebrae", "backbone", "bone", "bones", "tailbone",
+        "coccyx", "shoulder blade", "shoulder blades", "ribs", "rib",
     ),
     "fragile_bone": (
         "osteoporosis", "osteopenia", "brittle bones", "thin bones", "fragile bones", "bone thinning",
@@ -357,6 +422,14 @@ TOKEN_PATTERNS: Mapping[str, list] = MappingProxyType({
     ],
 })
 
+# Feelings and star signs told with red-flag words (also IDIOMS and BLOCKED).
+_FIGURES_OF_SPEECH: Tuple[str, ...] = (
+    "lump in my throat", "lump in the throat", "lump in her throat", "lump in his throat",
+    "lump in your throat", "lump in their throat", "sugar lump", "sugar lumps", "lump it",
+    "cancer star sign", "star sign is cancer", "star sign's cancer", "star sign cancer", "starsign is cancer",
+    "sign is cancer", "cancer season", "cancer horoscope", "typical cancer", "such a cancer",
+)
+
 # Sayings that sound like a red flag and are not one. A message whose only red-flag words
 # are these (or denied ones) does not keep a red-flag prediction from the classifier.
 IDIOMS: Tuple[str, ...] = (
@@ -365,7 +438,7 @@ IDIOMS: Tuple[str, ...] = (
     "crash diet", "accident prone", "by accident", "chest of drawers", "chest press", "lump sum",
     "fell in love", "fall apart", "fell apart", "pain in the bum", "pain in the butt", "sugar crash",
     "computer crashed", "phone crashed", "app crashed", "football fever", "room temperature",
-    "on my foot", "on my toe", "on my toes",
+    "on my foot", "on my toe", "on my toes", *_FIGURES_OF_SPEECH,
 )
 
 # Phrases that contain a concept word but mean something else; matched, then ignored.
@@ -392,6 +465,10 @@ BLOCKED: Tuple[str, ...] = (
     "bowel screening", "drop off", "drop by", "dropped off", "drop in", "a drop of", "drop me",
     "end it there", "end it here", "ending it there", "end it early", "drag on", "drags on", "dragging on",
     "off my feet", "on my foot", "on my toe", "on my toes", "bike ride", "exercise bike", "spin bike", "stationary bike", "bike for",
+    *_FIGURES_OF_SPEECH,
+    # a disc bulging is the usual sciatica, not a change in the shape of the back
+    "protruding disc", "disc protrusion", "disc protruding", "disc is protruding", "disc protrudes",
+    "disc bulging out", "bulging out disc",
 )
 
 
@@ -406,7 +483,8 @@ class RedFlagRule:
 
 
 RULES: Tuple[RedFlagRule, ...] = (
-    RedFlagRule("self_harm", EMERGENCY, ("self_harm",)),
+    RedFlagRule("self_harm", EMERGENCY, ("self_harm",),
+                (("stockpile", "medication"), ("take_everything", "medication"))),
     RedFlagRule("bladder_bowel", EMERGENCY, ("continence",),
                 (("continence_organ",), ("toilet_act", "control_problem"), ("toilet_attempt", "nothing_passes"))),
     RedFlagRule("saddle_numbness", EMERGENCY, ("saddle_anaesthesia",), (("saddle", "sensory"),)),
@@ -416,10 +494,11 @@ RULES: Tuple[RedFlagRule, ...] = (
     RedFlagRule("chest_pain", EMERGENCY, ("cardiac",), (("chest", "chest_symptom"),)),
     RedFlagRule("major_trauma", EMERGENCY, ("trauma",), (("fall_verb", "fall_from"),)),
     RedFlagRule("fever", URGENT, ("fever",)),
-    RedFlagRule("weight_loss", URGENT, ("weight_loss",)),
+    RedFlagRule("weight_loss", URGENT, ("weight_loss",), (("clothing", "loose_fit"),)),
     RedFlagRule("cancer_history", URGENT, ("cancer",)),
-    RedFlagRule("night_pain", URGENT, ("night_pain",), (("night_wake", "pain_subject"),)),
-    RedFlagRule("lump", URGENT, ("lump",)),
+    RedFlagRule("night_pain", URGENT, ("night_pain",),
+                (("night_wake", "pain_subject"), ("unrelieved", "rest_position"), ("unrelieved", "night_mention"))),
+    RedFlagRule("lump", URGENT, ("lump",), (("protrusion", "spine_part"),)),
     RedFlagRule("bone_fragility", URGENT, ("fragile_bone",)),
 )
 RULES_BY_REASON = MappingProxyType({rule.reason: rule for rule in RULES})
@@ -451,7 +530,9 @@ SHARED_ON_PURPOSE: Mapping[str, frozenset] = MappingProxyType({
 # a mention when deciding whether every red-flag mention in a message was denied.
 NOT_MENTIONS = frozenset({"leg", "control_problem", "chest_symptom", "worsening", "weight_explained",
                           "steroid_injection", "foot_part", "toilet_act", "minor_trauma", "fall_verb",
-                          "fall_from", "pain_subject", "low_mood"})
+                          "fall_from", "pain_subject", "low_mood", "stockpile", "take_everything",
+                          "medication", "clothing", "loose_fit", "unrelieved", "rest_position",
+                          "protrusion", "spine_part"})
 
 # Words and phrases that show a message is about the body, pain, medical care or mood. A red flag
 # that only the intent classifier sees must come with one of these (or an affirmed body part or
@@ -488,11 +569,14 @@ DESPAIR_TERMS: Tuple[str, ...] = (
 STATUS_PROOF: Mapping[str, frozenset] = MappingProxyType({
     "cancer": frozenset({RESOLVED}),
     "self_harm": frozenset({HYPOTHETICAL}),
+    # "nothing helps, not even lying down": rest is named as failing, the pain is not denied
+    "rest_position": frozenset({NEGATED}),
 })
 
 # Texting spellings too far from the word for the edit-distance correction below, read as it.
 TEXTING_SPELLINGS: Mapping[str, str] = MappingProxyType({
-    "nite": "night", "nites": "nights", "wurse": "worse", "wors": "worse",
+    "nite": "night", "nites": "nights", "wurse": "worse", "wors": "worse", "dropd": "dropped",
+    "lyin": "lying", "layin": "lying", "nuthin": "nothing", "nuffin": "nothing", "nothink": "nothing",
 })
 # Words worth correcting when misspelled ("numbnes", "bladdder", "feaver"): long and distinctive.
 FUZZY_TARGETS: Tuple[str, ...] = (
