@@ -65,5 +65,4 @@ def install() -> None:
         processor.copy = DebugOnlyCopy()
 
 
-
 install()
