@@ -75,7 +75,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot.serve import MODELS_DIR, PROJECT_ROOT, VENV_BIN, CoachServers, coach_env, free_ports
+from bot.serve import (MODELS_DIR, PROJECT_ROOT, VENV_BIN, CoachServers, _answers, _signal_group,
+                       coach_env, free_ports)
 
 REQUEST_TIMEOUT = 30.0
 USERS = 20
@@ -239,11 +240,14 @@ class MemorySampler:
             self._thread.join()
 
 
-def _killpg(proc: subprocess.Popen, sig: int) -> None:
+def _stop_group(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM the child's process group, SIGKILL it if it is still there after `grace` s."""
+    _signal_group(proc, signal.SIGTERM)
     try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
 
 
 def timed_run(cmd: List[str], cwd: Path, env: Dict[str, str], log: Path) -> float:
@@ -257,25 +261,11 @@ def timed_run(cmd: List[str], cwd: Path, env: Dict[str, str], log: Path) -> floa
         try:
             code = proc.wait()
         except BaseException:
-            _killpg(proc, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                _killpg(proc, signal.SIGKILL)
-                proc.wait()
+            _stop_group(proc, 10)
             raise
     if code != 0:
         raise RuntimeError(f"{' '.join(cmd[:3])} exited with {code} (its log: {log.name})")
     return time.monotonic() - t0
-
-
-def _answers(url: str) -> bool:
-    import urllib.request
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status < 500
-    except Exception:
-        return False
 
 
 def _first_reply(url: str, deadline: float) -> None:
@@ -335,12 +325,7 @@ class StockServer:
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
-                _killpg(proc, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    _killpg(proc, signal.SIGKILL)
-                    proc.wait()
+                _stop_group(proc, 15)
         self.procs.clear()
         if self._out:
             self._out.close()
