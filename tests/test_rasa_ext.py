@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 
 import pytest
@@ -13,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_ext.stores import CoachTrackerStore, UrlLockStore
+from bot.rasa_ext.stores import _INDEXES, CoachTrackerStore, UrlLockStore, ensure_indexes
 from bot.settings import PROJECT_ROOT
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -131,6 +132,40 @@ def test_indexes_for_the_latest_session_exist(any_db_url):
     names = {i["name"] for i in sa.inspect(store.engine).get_indexes("events")}
     assert {"ix_events_sender_type_time", "ix_events_sender_id_id"} <= names
     CoachTrackerStore(DOMAIN, host=any_db_url).engine.dispose()  # a second start is fine
+    store.engine.dispose()
+
+
+def test_servers_starting_together_create_the_indexes_once_without_failing(any_db_url):
+    """Two scaled Rasa instances start at once on one database: both create the indexes."""
+    store = CoachTrackerStore(DOMAIN, host=any_db_url)
+    table = f"events_race_{uuid.uuid4().hex[:8]}"
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TABLE {table} (id INTEGER, sender_id VARCHAR(255), "
+                             "type_name VARCHAR(255), timestamp FLOAT)"))
+    failures = []
+    for _ in range(5):
+        with store.engine.begin() as conn:
+            for name in _INDEXES:
+                conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+        barrier = threading.Barrier(3)
+
+        def start():
+            barrier.wait()
+            try:
+                ensure_indexes(store.engine, table)
+            except Exception as exc:  # what would stop a server's start
+                failures.append(exc)
+
+        threads = [threading.Thread(target=start) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    names = {i["name"] for i in sa.inspect(store.engine).get_indexes(table)}
+    assert set(_INDEXES) <= names
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE {table}"))
     store.engine.dispose()
 
 

@@ -81,10 +81,7 @@ class CoachTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=self.engine)
         self._events = self.SQLEvent.__table__
         assert self._events.name == "events", "the statements below name Rasa's table"
-        with self.engine.begin() as conn:
-            for name, columns in _INDEXES.items():
-                conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {self._events.name} "
-                                     f"({', '.join(columns)})"))
+        ensure_indexes(self.engine, self._events.name)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool):
         query = _ALL_EVENTS if fetch_events_from_all_sessions else _SESSION_EVENTS
@@ -132,6 +129,25 @@ _SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_SESSION}")
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id")
 _INDEXES = {"ix_events_sender_type_time": ("sender_id", "type_name", "timestamp"),
             "ix_events_sender_id_id": ("sender_id", "id")}
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock taken while creating _INDEXES.
+_INDEX_LOCK_KEY = 0x636F6163  # "coac"
+
+
+def ensure_indexes(engine: sa.engine.Engine, table: str) -> None:
+    """Creates _INDEXES on `table` unless they exist; safe when several servers start at once.
+
+    On PostgreSQL two concurrent `CREATE INDEX IF NOT EXISTS` of one name both pass the check
+    and the second fails on pg_class's unique name (seen: a scaled Rasa instance exited at
+    start-up). A transaction-scoped advisory lock makes the starts take turns; SQLite already
+    lets one writer in at a time.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INDEX_LOCK_KEY})
+        for name, columns in _INDEXES.items():
+            conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
 
 
 def _params(sender_id: str) -> dict:
