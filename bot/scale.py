@@ -260,7 +260,7 @@ class ScaleOut(CoachServers):
                 while not _answers(url):
                     code = self.procs[name].poll()
                     if code is not None:
-                        raise ScaleError(f"the {name} server exited with {code}")
+                        raise ScaleError(self.exit_report(name, code))
                     if time.monotonic() > deadline:
                         raise ScaleError(f"the {name} server did not answer {url} in {timeout:.0f} s")
                     time.sleep(0.5)

@@ -144,9 +144,11 @@ class CoachServers:
         deadline = time.monotonic() + timeout
         for name, url in probes.items():
             while not _answers(url):
-                if self.procs[name].poll() is not None:
+                code = self.procs[name].poll()
+                if code is not None:
+                    report = self.exit_report(name, code)
                     self.stop()
-                    raise RuntimeError(f"the {name} server exited with {self.procs[name].returncode}")
+                    raise RuntimeError(report)
                 if time.monotonic() > deadline:
                     self.stop()
                     raise TimeoutError(f"the {name} server did not answer {url} in {timeout:.0f} s")
@@ -192,6 +194,18 @@ class CoachServers:
                 self._logs[name] = open(self.log_dir / f"{name}.log", "ab")
             return self._logs[name]
         return subprocess.DEVNULL if self.quiet else None
+
+    def exit_report(self, name: str, code: int, lines: int = 15) -> str:
+        """A child that exited while starting, with the last lines of its log file when there
+        is a log folder: a failed run then says why without its temporary files."""
+        report = f"the {name} server exited with {code}"
+        path = self.log_dir / f"{name}.log" if self.log_dir is not None else None
+        if path is None or not path.exists():
+            return report
+        if name in self._logs:
+            self._logs[name].flush()
+        tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        return report + ("; the end of its log:\n" + "\n".join(tail) if tail else "")
 
     def failed(self) -> Optional[str]:
         for name, proc in self.procs.items():

@@ -1,6 +1,10 @@
 """How `make run` wires the servers: environment defaults and the guarded HTTP API."""
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from bot.serve import CoachServers, coach_env
 
 
@@ -50,3 +54,25 @@ def test_free_ports_are_three_distinct_bindable_ports():
     for port in ports.values():
         with socket.socket() as s:
             s.bind(("127.0.0.1", int(port)))
+
+
+class _FailingStart(CoachServers):
+    def commands(self):
+        return {"actions": [sys.executable, "-c", "import sys; print('port 5055 is already taken'); "
+                                                  "sys.exit(3)"]}
+
+
+def test_a_server_that_exits_while_starting_is_reported_with_the_end_of_its_log(tmp_path):
+    from bot.scale import free_port_list
+
+    port, = free_port_list(1)
+    servers = _FailingStart(coach_env({"ACTION_PORT": port}), log_dir=tmp_path)
+    with pytest.raises(RuntimeError) as failure:
+        servers.start(timeout=60)
+    assert str(failure.value).splitlines() == [
+        "the actions server exited with 3; the end of its log:", "port 5055 is already taken"]
+    assert servers.procs == {}
+
+
+def test_without_a_log_folder_the_report_is_the_exit_code_alone():
+    assert CoachServers(coach_env()).exit_report("rasa", 1) == "the rasa server exited with 1"
