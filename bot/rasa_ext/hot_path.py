@@ -13,6 +13,10 @@ checks each against Rasa's own code.
   logging is on (8% of busy time). Its `copy` module is replaced by one whose `deepcopy`
   copies when that logger would print debug lines and otherwise hands the object over. A
   test fails if a Rasa upgrade uses `copy` in that module for anything but debug lines.
+- The graph runner. The server's MessageProcessor loads the model with
+  bot.rasa_ext.graph_runner.SequentialGraphRunner instead of Rasa's DaskGraphRunner: the
+  same nodes in an order that respects their needs, without dask's per-run bookkeeping
+  (see that module).
 
 Installed on import; Rasa imports it through bot.rasa_ext.stores (endpoints.yml).
 """
@@ -63,6 +67,9 @@ def install() -> None:
         Event.resolve_by_type = staticmethod(_remembering(Event.resolve_by_type))
     if not isinstance(processor.copy, DebugOnlyCopy):
         processor.copy = DebugOnlyCopy()
+    from bot.rasa_ext.graph_runner import SequentialGraphRunner
+
+    processor.DaskGraphRunner = SequentialGraphRunner
 
 
 install()
