@@ -17,6 +17,8 @@ checks each against Rasa's own code.
   bot.rasa_ext.graph_runner.SequentialGraphRunner instead of Rasa's DaskGraphRunner: the
   same nodes in an order that respects their needs, without dask's per-run bookkeeping
   (see that module).
+- HTTP sessions. Rasa opened a new client session and connection for every custom
+  action; bot.rasa_ext.endpoint_sessions keeps one per endpoint, kept alive.
 
 Installed on import; Rasa imports it through bot.rasa_ext.stores (endpoints.yml).
 """
@@ -70,6 +72,9 @@ def install() -> None:
     from bot.rasa_ext.graph_runner import SequentialGraphRunner
 
     processor.DaskGraphRunner = SequentialGraphRunner
+    from bot.rasa_ext import endpoint_sessions
+
+    endpoint_sessions.install()
 
 
 install()
