@@ -11,6 +11,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from scipy.sparse import csr_matrix
+from sklearn.pipeline import Pipeline
 
 from bot.nlu.intent_classifier import LinearIntentClassifier
 from bot.settings import PROJECT_ROOT
@@ -128,7 +129,10 @@ def test_features_are_stacked_as_rasas_own_classifier_stacks_them(storage):
 
     def message(row, dense=None):
         m = Message(data={"text": "x"})
+        m.add_features(Features(csr_matrix(np.vstack([row, row])), "sequence", "text", "CountVectorsFeaturizer"))
         m.add_features(Features(csr_matrix(row), "sentence", "text", "CountVectorsFeaturizer"))
+        m.add_features(Features(csr_matrix(row[:, :2] * 2), "sentence", "text", "RegexFeaturizer"))
+        m.add_features(Features(csr_matrix(row[:, :3]), "sentence", "intent", "CountVectorsFeaturizer"))
         if dense is not None:
             m.add_features(Features(np.array([dense]), "sentence", "text", "dense"))
         return m
@@ -139,3 +143,33 @@ def test_features_are_stacked_as_rasas_own_classifier_stacks_them(storage):
         expected = LogisticRegressionClassifier._create_X(ours, batch)
         got = ours._create_X(batch)
         assert got.shape == expected.shape and (got != expected).nnz == 0
+
+
+def test_the_direct_multinomial_probabilities_are_scikit_learns(storage):
+    rng = np.random.default_rng(7)
+    counts = rng.poisson(0.4, size=(60, 25)).astype(float)
+    y = [("greet", "bye", "ask_plan", "inform")[i % 4] for i in range(60)]
+    component = _component(storage)
+    component.clf.fit(csr_matrix(counts), y)
+    queries = csr_matrix(np.vstack([counts[:10], np.zeros((1, 25)), rng.poisson(2.0, size=(3, 25))]))
+    ours = component.clf.predict_proba(queries)
+    sklearns = Pipeline.predict_proba(component.clf, queries)
+    assert ours.shape == (14, 4) and np.allclose(ours, sklearns, rtol=1e-9, atol=1e-12)
+    assert np.allclose(component.clf.predict_proba(queries.toarray()), sklearns)  # dense: sklearn's path
+    with pytest.raises(ValueError, match="features"):
+        component.clf.predict_proba(csr_matrix(np.ones((1, 24))))
+    component.clf.fit(csr_matrix(counts[:, ::-1].copy()), y)  # refitted: no stale weighting
+    assert np.allclose(component.clf.predict_proba(queries), Pipeline.predict_proba(component.clf, queries))
+
+
+def test_messages_with_different_feature_widths_are_refused(storage):
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    def message(width):
+        m = Message(data={"text": "x"})
+        m.add_features(Features(csr_matrix(np.ones((1, width))), "sentence", "text", "CountVectorsFeaturizer"))
+        return m
+
+    with pytest.raises(ValueError, match="sentence features"):
+        _component(storage)._create_X([message(3), message(4)])

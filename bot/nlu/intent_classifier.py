@@ -35,11 +35,53 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix, issparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
+
+
+class TfidfLogisticPipeline(Pipeline):
+    """scikit-learn's TF-IDF weighting then logistic regression, fitted as a Pipeline, whose
+    multinomial `predict_proba` computes the same numbers directly on the sparse rows: the
+    Pipeline's checks and copies (and the fitted idf rebuilt from its diagonal matrix on
+    every call) cost more than the arithmetic for one message."""
+
+    def fit(self, X: Any, y: Any = None, **fit_params: Any) -> "TfidfLogisticPipeline":
+        self._idf = None
+        return super().fit(X, y, **fit_params)
+
+    def predict_proba(self, X: Any, **params: Any) -> np.ndarray:
+        tfidf, model = self.named_steps["tfidf"], self.named_steps["model"]
+        if params or not _multinomial(model) or not issparse(X) or tfidf.norm != "l2" \
+                or not tfidf.use_idf:
+            return super().predict_proba(X, **params)
+        idf = getattr(self, "_idf", None)
+        if idf is None:
+            idf = self._idf = np.asarray(tfidf.idf_, dtype=np.float64)
+        X = csr_matrix(X, dtype=np.float64, copy=True)
+        if X.shape[1] != idf.shape[0]:
+            raise ValueError(f"X has {X.shape[1]} features, but the classifier expects {idf.shape[0]}")
+        if tfidf.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1
+        X.data *= idf[X.indices]
+        row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=X.data * X.data, minlength=X.shape[0]))
+        norms[norms == 0.0] = 1.0
+        X.data /= norms[row_of]
+        scores = np.asarray(X @ model.coef_.T) + model.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+
+def _multinomial(model: Any) -> bool:
+    """scikit-learn 1.1's choice in LogisticRegression.predict_proba: softmax, not one-vs-rest."""
+    return not (model.multi_class in ("ovr", "warn") or (
+        model.multi_class == "auto" and (model.classes_.size <= 2 or model.solver == "liblinear")))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -55,21 +97,41 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         self.clf.set_params(C=float(self.config["C"]))
         # predict_proba and classes_ work on the pipeline as on the bare model, so Rasa's
         # process() and persist()/load() are used unchanged.
-        self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("model", self.clf)])
+        self.clf = TfidfLogisticPipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("model", self.clf)])
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
-        """The sentence features of each message as one CSR row, as Rasa's does, without
-        converting and stacking an empty dense block for every message (this pipeline has
-        only sparse features): a third of the classifier's time per message."""
-        rows = []
-        for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            parts = [csr_matrix(f.features) for f in (sparse, dense) if f is not None]
-            if not parts:
-                parts = [csr_matrix((1, 0))]
-            rows.append(parts[0] if len(parts) == 1 else hstack(parts, format="csr"))
-        return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
+        """The sentence features of each message as one CSR row, columns in the order Rasa's
+        classifier stacks them (every sparse featurizer's, then the dense ones), built from
+        the featurizers' own rows: Rasa's `get_sparse_features` deep-copies and stacks the
+        sequence features too, which this classifier never reads (a third of its time)."""
+        rows, cols, data, width = [], [], [], None
+        for row, message in enumerate(messages):
+            offset = 0
+            for dense in (False, True):
+                for f in message.features:
+                    if f.attribute != TEXT or f.type != FEATURE_TYPE_SENTENCE or f.is_dense() != dense:
+                        continue
+                    if dense:
+                        values = np.asarray(f.features, dtype=np.float64).reshape(-1)
+                        at = np.flatnonzero(values)
+                        cols.append(at + offset)
+                        data.append(values[at])
+                    else:
+                        block = f.features.tocoo()
+                        cols.append(block.col.astype(np.int64) + offset)
+                        data.append(block.data.astype(np.float64))
+                    rows.append(np.full(len(cols[-1]), row, dtype=np.int64))
+                    offset += f.features.shape[-1]
+            if width is not None and offset != width:
+                raise ValueError(f"messages with {width} and {offset} sentence features cannot be "
+                                 f"classified together")
+            width = offset
+        if not messages:
+            return csr_matrix((0, 0))
+        if not data:
+            return csr_matrix((len(messages), width))
+        return csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(len(messages), width))
 
     def persist(self) -> None:
         tfidf, model = self.clf.named_steps["tfidf"], self.clf.named_steps["model"]
