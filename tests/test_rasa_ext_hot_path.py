@@ -55,3 +55,59 @@ def test_every_copy_in_rasas_processor_is_an_argument_of_a_debug_log_line():
     assert uses, "rasa.core.processor no longer uses copy: hot_path's shim can go"
     assert all(id(n) in inside_debug for n in uses)
 
+
+
+def _domain_and_tracker():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("someone", [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}), ActionExecuted("utter_greet"),
+        SlotSet("returning_person", True), ActionExecuted("action_listen"),
+        UserUttered("how am I doing", {"name": "ask_progress", "confidence": 1.0})], domain.slots)
+    return domain, tracker
+
+
+def test_past_states_are_rasas_and_a_caller_editing_them_does_not_change_the_next_answer():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    memo = DialogueStateTracker.__dict__["past_states"]
+    assert isinstance(memo, hot_path.PastStatesMemo)
+    rasas = memo.__wrapped__
+    domain, tracker = _domain_and_tracker()
+    only = {"rule_only_slots": ["nudge_offer"], "rule_only_loops": []}
+    for kwargs in ({}, {"ignore_rule_only_turns": True, "rule_only_data": only}, {"rule_only_data": only}):
+        first = tracker.past_states(domain, **kwargs)
+        assert first == rasas(tracker, domain, **kwargs)
+        del first[-1]["user"]["intent"]  # what Rasa's featurizer does to the last state
+        first.append({"extra": {}})
+        assert tracker.past_states(domain, **kwargs) == rasas(tracker, domain, **kwargs)
+
+
+def test_a_changed_tracker_or_other_arguments_are_computed_afresh():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasas = DialogueStateTracker.__dict__["past_states"].__wrapped__
+    domain, tracker = _domain_and_tracker()
+    before = tracker.past_states(domain)
+    tracker.update(ActionExecuted("action_progress"))
+    after = tracker.past_states(domain)
+    assert len(after) == len(before) + 1 and after == rasas(tracker, domain)
+    assert tracker.past_states(domain, ignore_rule_only_turns=True) == rasas(tracker, domain, ignore_rule_only_turns=True)
+    other = tracker.copy()  # the same events, another tracker: its own answer
+    assert other.past_states(domain) == after
+
+
+def test_the_empty_domain_check_is_rasas():
+    from rasa.shared.core.domain import Domain
+
+    domain, _ = _domain_and_tracker()
+    rasas = Domain.is_empty.__wrapped__
+    for d in (domain, Domain.empty(), Domain.from_dict({"intents": ["greet"]})):
+        assert d.is_empty() == rasas(d)
+    assert Domain.empty().is_empty() and not domain.is_empty()
