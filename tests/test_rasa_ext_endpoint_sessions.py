@@ -128,3 +128,35 @@ def test_one_session_per_settings_and_none_shared_outside_a_loop():
 def test_idle_connections_are_dropped_before_the_action_server_drops_them():
     """rasa_sdk serves with Sanic's default keep-alive: the client must let go first."""
     assert endpoint_sessions.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]
+
+
+def test_a_process_that_used_a_session_exits_without_warnings(tmp_path):
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    port = int(free_port_list(1)[0])
+    code = f"""
+import asyncio, warnings
+warnings.simplefilter("always")
+from aiohttp import web
+from bot.rasa_ext import hot_path
+from rasa.utils.endpoints import EndpointConfig
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", lambda r: web.json_response({{"ok": True}}))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", {port}).start()
+    print(await EndpointConfig(url="http://127.0.0.1:{port}/webhook").request(json={{}}, method="post"))
+    await runner.cleanup()
+
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "{'ok': True}"
+    assert "Unclosed" not in done.stderr and "coroutine" not in done.stderr, done.stderr[-2000:]

@@ -81,8 +81,17 @@ def close_all() -> None:
             connector = session.connector
             session.detach()
             if connector is not None:
-                connector.close()
+                # aiohttp 3.9 closes the transports at once and hands back an awaitable that
+                # warns unless awaited; at exit there is no loop to await it on.
+                _settled(connector.close())
         per_loop.clear()
+
+
+def _settled(awaitable: Any) -> None:
+    steps = awaitable.__await__()  # marks it awaited
+    close = getattr(steps, "close", None)
+    if close is not None:
+        close()
 
 
 _rasas_session = EndpointConfig.session
