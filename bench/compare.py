@@ -193,6 +193,16 @@ def _rss_kb(pid: int) -> Optional[int]:
     return 0
 
 
+def cpu_seconds(pid: int) -> Optional[float]:
+    """User + system CPU time of a process and its reaped children so far (/proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+
+
 def _comm(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -457,14 +467,31 @@ def summarize(samples: List[Sample], seconds: Optional[float] = None) -> Dict[st
     }
 
 
-def run_load(url: str, mode: Mode, tag: str) -> Dict[str, object]:
+def run_load(url: str, mode: Mode, tag: str, pids: Optional[Dict[str, int]] = None) -> Dict[str, object]:
+    """Phases A and B; with `pids` (server name -> pid) also each server's CPU time per
+    counted reply in phase B's window: a figure other load on the machine hardly moves."""
     print(f"  [{tag}] phase A: 1 user, {mode.seq_messages} messages (load average {load_average()})",
           flush=True)
     seq = summarize(asyncio.run(_sequential(url, mode.seq_messages, tag)))
     print(f"  [{tag}] phase B: {USERS} users, {mode.warmup:g} s warm-up + {mode.duration:g} s "
           f"(load average {load_average()})", flush=True)
+    cpu: Dict[str, List[Optional[float]]] = {name: [] for name in (pids or {})}
+
+    def read_cpu() -> None:
+        for name, pid in (pids or {}).items():
+            cpu[name].append(cpu_seconds(pid))
+
+    marks = [threading.Timer(mode.warmup, read_cpu), threading.Timer(mode.warmup + mode.duration, read_cpu)]
+    for mark in marks:
+        mark.start()
     samples, w0, w1 = asyncio.run(_concurrent(url, USERS, mode.warmup, mode.duration, tag))
-    return {"users_1": seq, f"users_{USERS}": summarize(samples, w1 - w0)}
+    for mark in marks:
+        mark.join()
+    busy = summarize(samples, w1 - w0)
+    busy["cpu_ms_per_reply"] = {
+        name: (1000 * (v[1] - v[0]) / busy["ok"]) if len(v) == 2 and None not in v and busy["ok"] else None
+        for name, v in cpu.items()}
+    return {"users_1": seq, f"users_{USERS}": busy}
 
 
 # ---------------------------------------------------------------- a year of history
@@ -567,7 +594,8 @@ def bench_stock(work: Path, mode: Mode, report: Dict[str, object]) -> None:
         _first_reply(f"{server.rasa_url}/webhooks/rest/webhook", time.monotonic() + 120)
         report["stock"]["startup_s"] = time.monotonic() - t0
         print(f"stock: up in {report['stock']['startup_s']:.1f} s", flush=True)
-        report["stock"].update(run_load(f"{server.rasa_url}/webhooks/rest/webhook", mode, "stock"))
+        report["stock"].update(run_load(f"{server.rasa_url}/webhooks/rest/webhook", mode, "stock",
+                                        {"rasa server": server.procs["rasa"].pid}))
     finally:
         sampler.stop()
         server.stop()
@@ -628,7 +656,7 @@ def bench_coach(work: Path, mode: Mode, skip_train: bool, report: Dict[str, obje
         _first_reply(url, time.monotonic() + 120)
         coach["startup_s"] = time.monotonic() - t0
         print(f"coach: up in {coach['startup_s']:.1f} s", flush=True)
-        coach.update(run_load(url, mode, "coach"))
+        coach.update(run_load(url, mode, "coach", {f"{n} server": p.pid for n, p in servers.procs.items()}))
         print(f"  [coach] phase C: a year of history vs new, {mode.year_rounds} rounds each "
               f"(load average {load_average()})", flush=True)
         year, new = asyncio.run(_alternating(url, year_senders))
@@ -675,6 +703,9 @@ def render(report: Dict[str, object]) -> str:
     row("empty replies (1 user + 20 users)",
         (c1.get("empty_replies") or 0) + (cn.get("empty_replies") or 0),
         (s1.get("empty_replies") or 0) + (sn.get("empty_replies") or 0), show_ratio=False)
+    ccpu, scpu = cn.get("cpu_ms_per_reply") or {}, sn.get("cpu_ms_per_reply") or {}
+    for name in sorted(set(ccpu) | set(scpu)):
+        row(f"{USERS} users: {name} CPU per reply (ms)", ccpu.get(name), scpu.get(name), digits=1)
     mr = ratio(c.get("rss_total_mb"), s.get("rss_total_mb"))
     row("peak RSS, all server processes (MB)", c.get("rss_total_mb"), s.get("rss_total_mb"),
         "coach <= stock", None if mr is None else mr <= 1, digits=0)
@@ -714,6 +745,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short load phases (development)")
     parser.add_argument("--skip-train", action="store_true",
                         help="serve models/coach.tar.gz; the coach's training time is 'not run'")
+    parser.add_argument("--coach-only", action="store_true",
+                        help="leave the stock assistant out (development; no ratios)")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write (default {RESULTS})")
     args = parser.parse_args(argv)
     mode = Mode.quick() if args.quick else Mode()
@@ -724,14 +757,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, _term)
     started = time.monotonic()
     report: Dict[str, object] = {
-        "mode": ("quick" if args.quick else "full") + (", skip-train" if args.skip_train else ""),
+        "mode": ("quick" if args.quick else "full") + (", skip-train" if args.skip_train else "")
+        + (", coach only" if args.coach_only else ""),
         "settings": mode.__dict__ | {"users": USERS, "timeout_s": REQUEST_TIMEOUT},
         "started_utc": datetime.utcnow().isoformat(timespec="seconds") + "Z",
         "cpus": os.cpu_count(), "load_start": load_average(), "coach": {}, "stock": {},
     }
     work = Path(tempfile.mkdtemp(prefix="coach-compare-"))
     try:
-        bench_stock(work, mode, report)
+        if not args.coach_only:
+            bench_stock(work, mode, report)
         bench_coach(work, mode, args.skip_train, report)
     except KeyboardInterrupt:
         print("interrupted: servers stopped, temporary files removed", file=sys.stderr)
