@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import coaching, guidance
 from bot.exercise_info import answer_exercise_question
 from bot.knowledge import default_knowledge_base
-from bot.localtime import local_day
 from bot.planner import Plan
 from bot.triage import reminder_of_open_flag
 from bot.usecases.plan import plan_for
@@ -68,8 +67,8 @@ class ActionFearReassurance(_AnswerAction):
         if flag:  # no exercise while a red flag is open: the advice to get assessed stands
             return reminder_of_open_flag(flag[0])
         try:
-            profile = store().profile(tracker.sender_id)
-            plan: Optional[Plan] = plan_for(profile, local_day(now(), profile.zone))
+            today = store().today(tracker.sender_id, now())
+            plan: Optional[Plan] = plan_for(store().profile(tracker.sender_id, today), today)
         except Exception:  # noqa: BLE001 - the reassurance must not fail with the plan
             logger.exception("today's plan could not be built for the fear reply")
             plan = None

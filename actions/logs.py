@@ -64,7 +64,7 @@ class ActionRecordActivity(StoreAction):
                                 exercise_id=exercise_id)
         store().add_activity(tracker.sender_id, record)
         week_start = at - timedelta(days=WEEK_DAYS)
-        week = [a for a in store().profile(tracker.sender_id).activities if a.at >= week_start]
+        week = store().activities_since(tracker.sender_id, week_start)
         if stop_and_go:
             lines = coaching.stop_and_go_feedback(minutes, week)
         else:

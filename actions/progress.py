@@ -20,9 +20,9 @@ class ActionProgressSummary(StoreAction):
         return "action_progress_summary"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
-        profile = store().profile(tracker.sender_id)
         today = now().date()
-        summary = summarize_progress(profile.checkins, profile.activities, today)
+        profile = store().profile(tracker.sender_id, today)
+        summary = summarize_progress(profile.checkins, profile.activities, today, profile.earlier)
         # One paragraph per line: the web widget renders Markdown (a single newline is a space) and
         # Rasa's socket.io channel sends each paragraph as its own bubble.
         dispatcher.utter_message(text=render_progress(summary).replace("\n", "\n\n"))

@@ -16,7 +16,7 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge.model import PAIN_RULE, Exercise
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord
 from bot.thresholds import (  # noqa: F401  (GOAL_MINUTES and HIGH_PAIN stay importable from here)
-    GOAL_MINUTES, HIGH_PAIN, SCORE_FRESH_DAYS, WALK_TARGET_MIN,
+    AEROBIC_KIND_DAYS, GOAL_MINUTES, HIGH_PAIN, SCORE_FRESH_DAYS, WALK_TARGET_MIN, WEEK_DAYS,
 )
 
 MIN_MINUTES = 10
@@ -189,7 +189,7 @@ def aerobic_target(inputs: PlanInputs) -> int:
     """
     recent = [
         a.minutes for a in _aerobic(inputs)
-        if a.minutes and a.minutes > 0 and 1 <= _days_ago(a, inputs.today) <= 7
+        if a.minutes and a.minutes > 0 and 1 <= _days_ago(a, inputs.today) <= WEEK_DAYS
     ]
     if recent:
         target = _round_half_up(max(recent) + STEP_MINUTES)
@@ -206,7 +206,7 @@ def aerobic_kind(inputs: PlanInputs) -> str:
     included), since the one they enjoy is the one they keep doing. Ties go to
     the most recent; no history means walking."""
     recent = sorted(
-        (a for a in _aerobic(inputs) if 0 <= _days_ago(a, inputs.today) <= 14),
+        (a for a in _aerobic(inputs) if 0 <= _days_ago(a, inputs.today) <= AEROBIC_KIND_DAYS),
         key=lambda a: a.at,
     )
     if not recent:
@@ -254,7 +254,7 @@ def _mckenzie_step(
     ids = {e.id for e in ladder}
     done = [
         (_rung(kb.get(a.exercise_id), kb), a.at, kb.get(a.exercise_id)) for a in inputs.activities
-        if a.exercise_id in ids and 1 <= _days_ago(a, inputs.today) <= 7
+        if a.exercise_id in ids and 1 <= _days_ago(a, inputs.today) <= WEEK_DAYS
     ]
     if done:
         top = max(done, key=lambda d: (d[0], d[1]))[2]

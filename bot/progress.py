@@ -6,11 +6,11 @@ after ``today`` are ignored so the summary is always "as of today".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import List, Optional, Sequence
 
 from bot.clinical import checkin_streak, is_meaningful_change
-from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
+from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord, Earlier
 from bot.thresholds import WALK_TARGET_MAX, WALK_TARGET_MIN, WEEK_DAYS
 
 STRENGTH_KINDS = ("strengthening", "stabilization", "mckenzie")
@@ -46,12 +46,36 @@ def _minutes(activities: Sequence[ActivityRecord], kinds: Sequence[str]) -> List
     return [float(a.minutes or 0) for a in activities if a.kind in kinds]
 
 
+def checkin_days(checkins: Sequence[CheckinRecord], earlier: Optional[Earlier] = None) -> List[date]:
+    """The days (by `at`) of the check-ins, with, for a windowed profile, the days of the
+    run just before its window: every day a streak counted from inside the window can reach.
+    (Its landmark check-ins add nothing: they lie in that run or before the gap that ends it.)"""
+    days = [c.at.date() for c in checkins]
+    if earlier is not None:
+        days += [earlier.since - timedelta(days=i) for i in range(1, earlier.run + 1)]
+    return days
+
+
+def _checkin_count(past: Sequence[CheckinRecord], earlier: Optional[Earlier]) -> int:
+    """All check-ins so far: a windowed profile's own after its window starts, plus the
+    count before it (which its landmark check-ins are part of)."""
+    if earlier is None:
+        return len(past)
+    start = datetime.combine(earlier.since, time.min)
+    return earlier.checkins + sum(1 for c in past if c.at >= start)
+
+
 def summarize_progress(
     checkins: Sequence[CheckinRecord],
     activities: Sequence[ActivityRecord],
     today: date,
+    earlier: Optional[Earlier] = None,
 ) -> ProgressSummary:
-    """Condense the logs into the numbers the progress message needs."""
+    """Condense the logs into the numbers the progress message needs.
+
+    `earlier` is a windowed profile's summary of the logs before its window
+    (bot.records.Profile.earlier); None when the records are the whole history.
+    """
     past = sorted((c for c in checkins if c.at.date() <= today), key=lambda c: c.at)
     scored = [c for c in past if c.pain_score is not None]
     scores = [float(c.pain_score) for c in scored]
@@ -62,8 +86,8 @@ def summarize_progress(
     week = [a for a in activities if _in_window(a, today)]
     walks = _minutes(week, ("walking",))
     return ProgressSummary(
-        checkin_count=len(past),
-        streak_days=checkin_streak((c.at.date() for c in past), today),
+        checkin_count=_checkin_count(past, earlier),
+        streak_days=checkin_streak(checkin_days(past, earlier), today),
         first_score=first,
         latest_score=latest,
         change=change,

@@ -79,8 +79,30 @@ class MovementNote:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """What a windowed profile keeps of the logs before its window (bot.store.CoachStore.profile).
+
+    Every log made at or after midnight (UTC) of `since` is in the profile; of the
+    check-ins before it, the profile holds only the landmarks a rule can pick (the
+    first, the first scored, the first scored of the episode, the last two scored,
+    the last with a place, the last with a direction and the last one), and these
+    facts stand for the rest.
+    """
+
+    since: date
+    checkins: int = 0  # how many check-ins were made before `since`
+    run: int = 0  # consecutive days (by `at`) with a check-in, ending the day before `since`
+    logs: bool = False  # any activity or sleep was logged before `since`
+
+
+@dataclass(frozen=True)
 class Profile:
-    """What the coach knows about a person beyond their logs."""
+    """What the coach knows about a person beyond their logs.
+
+    `earlier` is None when the profile holds the whole history; else the logs are
+    those since `earlier.since`, with the landmark check-ins before it (oldest first
+    throughout), and rules that count or look at runs of days use `earlier`.
+    """
 
     onset: Optional[date] = None
     checkins: Tuple[CheckinRecord, ...] = field(default_factory=tuple)
@@ -90,3 +112,4 @@ class Profile:
     movement_notes: Tuple[MovementNote, ...] = ()  # oldest first
     onset_asked: bool = False  # the onset question was asked once already
     zone: Optional[str] = None  # IANA time zone, once told (the person's "today" is local)
+    earlier: Optional[Earlier] = None

@@ -31,6 +31,13 @@ SCORE_FRESH_DAYS = 2
 TRIGGER_MEMORY_DAYS = 14
 # What helped pain retreat is preferred for this long.
 HELPED_MEMORY_DAYS = 28
+# The plan's aerobic kind is the one chosen most often in this many days (today included).
+AEROBIC_KIND_DAYS = 14
+# A turn reads a person's logs from this many days back (bot.store.CoachStore.profile),
+# plus facts about the rest: the longest look-back of the rules above, and two days
+# because a person's local day can be a day either side of the UTC date of a log.
+PROFILE_WINDOW_DAYS = max(WEEK_DAYS, SCORE_FRESH_DAYS, TRIGGER_MEMORY_DAYS, HELPED_MEMORY_DAYS,
+                          AEROBIC_KIND_DAYS) + 2
 
 # --- sleep ------------------------------------------------------------------
 SHORT_SLEEP_HOURS = 6.0

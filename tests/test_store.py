@@ -26,7 +26,7 @@ def test_migrations_match_the_models(any_db_url):
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         diff = [d for d in compare_metadata(ctx, Base.metadata)
                 if not (d[0] == "remove_table" and not d[1].name.startswith("coach_"))]
-        assert ctx.get_current_revision() == "0004"
+        assert ctx.get_current_revision() == "0005"
     engine.dispose()
     assert diff == []
 

@@ -127,7 +127,7 @@ class Dispatcher:
 
     def walk_target(self, item: OutboxItem) -> int:
         """Today's continuous-walk minutes from the person's own plan."""
-        plan = plan_for(self.store.profile(item.sender_id), item.local_date)
+        plan = plan_for(self.store.profile(item.sender_id, item.local_date), item.local_date)
         minutes = plan.aerobic_minutes if plan.aerobic_kind == "walking" else WALK_TARGET_MIN
         return int(minutes)
 

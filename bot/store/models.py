@@ -52,7 +52,8 @@ class User(Base):
 
 class Checkin(Base):
     __tablename__ = "coach_checkins"
-    __table_args__ = (sa.Index("ix_coach_checkins_user_day", "user_id", "local_date"),)
+    __table_args__ = (sa.Index("ix_coach_checkins_user_day", "user_id", "local_date"),
+                      sa.Index("ix_coach_checkins_user_at", "user_id", "at"))
 
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = _user_fk()
@@ -69,6 +70,7 @@ class Checkin(Base):
 
 class Activity(Base):
     __tablename__ = "coach_activities"
+    __table_args__ = (sa.Index("ix_coach_activities_user_at", "user_id", "at"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = _user_fk()
@@ -80,6 +82,7 @@ class Activity(Base):
 
 class SleepLog(Base):
     __tablename__ = "coach_sleep_logs"
+    __table_args__ = (sa.Index("ix_coach_sleep_logs_user_at", "user_id", "at"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = _user_fk()
@@ -115,6 +118,7 @@ class MovementNote(Base):
     """What the person said set off spreading pain (effect "worse") or eased it ("better")."""
 
     __tablename__ = "coach_movement_notes"
+    __table_args__ = (sa.Index("ix_coach_movement_notes_user_at", "user_id", "at"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = _user_fk()

@@ -5,7 +5,8 @@ and it owns the transactions: each public method is one unit of work.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import functools
+from datetime import date, datetime, time, timedelta
 from typing import Iterator, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
@@ -13,13 +14,18 @@ from sqlalchemy.orm import Session
 
 from bot.localtime import local_day
 from bot.nudges.records import NudgeSettings
-from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile, SleepRecord
+from bot.records import (
+    PAIN_DIRECTIONS, ActivityRecord, CheckinRecord, Earlier, MovementNote, Profile, SleepRecord,
+)
 from bot.store import models as m
 from bot.store.db import UnitOfWork
 from bot.store.outbox import settings_of
+from bot.thresholds import PROFILE_WINDOW_DAYS
 
 # Channels a nudge can reach: Telegram pushes, the web chat shows it when next opened.
 NUDGE_CHANNELS = ("telegram", "socketio")
+# Stored directions a rule reads as one (bot.escalation; "unknown" is none).
+_KNOWN_DIRECTIONS = tuple(d for d in PAIN_DIRECTIONS if d != "unknown")
 
 
 class CoachStore(UnitOfWork):
@@ -37,24 +43,54 @@ class CoachStore(UnitOfWork):
         return user
 
     # ---- reads -------------------------------------------------------------
-    def profile(self, sender_id: str) -> Profile:
-        """Everything the pure rules need about one person (empty if unknown)."""
+    def profile(self, sender_id: str, today: Optional[date] = None) -> Profile:
+        """What the pure rules need about one person (empty if unknown).
+
+        With `today`, what one turn reads: the logs of the last PROFILE_WINDOW_DAYS
+        days, the landmark check-ins before them and the facts about the rest
+        (bot.records.Earlier), so its cost does not grow with the length of the
+        history. Without it, the whole history (the rules decide the same on both).
+        """
         with self._unit() as s:
             user = self._user(s, sender_id, create=False)
             if user is None:
                 return Profile()
+            since = None if today is None else today - timedelta(days=PROFILE_WINDOW_DAYS)
+            start = None if since is None else datetime.combine(since, time.min)
+            earlier = None if since is None else self._earlier(s, user, since, start)
+            landmarks = () if not (earlier and earlier.checkins) else self._landmarks(s, user, start)
             return Profile(
                 onset=user.onset_date,
-                checkins=tuple(self._checkins(s, user.id)),
-                activities=tuple(self._activities(s, user.id)),
-                sleeps=tuple(self._sleeps(s, user.id)),
+                checkins=landmarks + tuple(_checkin_record(r) for r in self._rows(s, m.Checkin, user.id, start)),
+                activities=tuple(self._activities(s, user.id, start)),
+                sleeps=tuple(SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
+                             for r in self._rows(s, m.SleepLog, user.id, start)),
                 cautions=_split(user.cautions),
                 movement_notes=tuple(
                     MovementNote(at=r.at, effect=r.effect, movement=r.movement)
-                    for r in self._rows(s, m.MovementNote, user.id)),
+                    for r in self._rows(s, m.MovementNote, user.id, start)),
                 onset_asked=user.onset_asked_at is not None,
                 zone=user.time_zone,
+                earlier=earlier,
             )
+
+    @staticmethod
+    def _earlier(s: Session, user: m.User, since: date, start: datetime) -> Earlier:
+        """The facts about the logs before the window, in one statement of indexed aggregates."""
+        row = s.execute(_earlier_statement(s.get_bind().dialect.name),
+                        {"user_id": user.id, "start": start}).one()
+        return Earlier(since=since, checkins=row[0], run=row[1], logs=bool(row[2]))
+
+    @staticmethod
+    def _landmarks(s: Session, user: m.User, start: datetime) -> Tuple[CheckinRecord, ...]:
+        """The check-ins before `start` that a rule can pick out of the whole history
+        (_landmarks_statement), oldest first, each once."""
+        onset = user.onset_date
+        params = {"user_id": user.id, "start": start}
+        if onset is not None:
+            params["onset"] = datetime.combine(onset, time.min)
+        rows = {r.id: r for r in s.execute(_landmarks_statement(onset is not None), params)}
+        return tuple(_checkin_record(r) for r in sorted(rows.values(), key=lambda r: (r.at, r.id)))
 
     def zone(self, sender_id: str) -> Optional[str]:
         """The person's IANA time zone, if they told it."""
@@ -68,23 +104,37 @@ class CoachStore(UnitOfWork):
         return local_day(at, self.zone(sender_id))
 
     @staticmethod
-    def _rows(s: Session, model, user_id: int):
-        """One person's rows of a log table, oldest first, as plain rows (column name ->
-        value), not ORM objects: a year of history is read about four times faster."""
+    def _rows(s: Session, model, user_id: int, start: Optional[datetime] = None):
+        """One person's rows of a log table (those at or after `start`, if given), oldest
+        first, as plain rows (column name -> value), not ORM objects: a year of history
+        is read about four times faster. The (user_id, at) indexes serve it."""
         table = model.__table__
-        return s.execute(
-            sa.select(table).where(table.c.user_id == user_id).order_by(table.c.at, table.c.id)
-        )
-
-    def _checkins(self, s: Session, user_id: int) -> Iterator[CheckinRecord]:
-        for r in self._rows(s, m.Checkin, user_id):
-            yield _checkin_record(r)
+        query = sa.select(table).where(table.c.user_id == user_id)
+        if start is not None:
+            query = query.where(table.c.at >= start)
+        return s.execute(query.order_by(table.c.at, table.c.id))
 
     def checkin_on(self, sender_id: str, day: date) -> Optional[CheckinRecord]:
         """The person's check-in of that local day, if they have one."""
         with self._unit() as s:
             row = self._checkin_row(s, sender_id, day)
             return _checkin_record(row) if row is not None else None
+
+    def checkin_context(self, sender_id: str, day: date) -> Tuple[Optional[CheckinRecord], Optional[CheckinRecord]]:
+        """The person's check-in of that local day, and the latest check-in of an earlier
+        day (or of no recorded day) that named a place: what a check-in message is
+        merged into and compared with. Two indexed single-row reads, one transaction."""
+        with self._unit() as s:
+            row = self._checkin_row(s, sender_id, day)
+            t = m.Checkin.__table__
+            located = s.execute(
+                sa.select(t).join(m.User.__table__, m.User.id == t.c.user_id)
+                .where(m.User.sender_id == sender_id, t.c.location.isnot(None),
+                       sa.or_(t.c.local_date.is_(None), t.c.local_date < day))
+                .order_by(t.c.at.desc(), t.c.id.desc()).limit(1)
+            ).first()
+            return (_checkin_record(row) if row is not None else None,
+                    _checkin_record(located) if located is not None else None)
 
     def _checkin_row(self, s: Session, sender_id: str, day: date) -> Optional[m.Checkin]:
         return s.execute(
@@ -93,13 +143,15 @@ class CoachStore(UnitOfWork):
             .order_by(m.Checkin.id.desc()).limit(1)
         ).scalar_one_or_none()
 
-    def _activities(self, s: Session, user_id: int) -> Iterator[ActivityRecord]:
-        for r in self._rows(s, m.Activity, user_id):
+    def _activities(self, s: Session, user_id: int, start: Optional[datetime] = None) -> Iterator[ActivityRecord]:
+        for r in self._rows(s, m.Activity, user_id, start):
             yield ActivityRecord(at=r.at, kind=r.kind, minutes=r.minutes, exercise_id=r.exercise_id)
 
-    def _sleeps(self, s: Session, user_id: int) -> Iterator[SleepRecord]:
-        for r in self._rows(s, m.SleepLog, user_id):
-            yield SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
+    def activities_since(self, sender_id: str, start: Optional[datetime]) -> Tuple[ActivityRecord, ...]:
+        """The person's activities logged at or after `start` (all of them if None), oldest first."""
+        with self._unit() as s:
+            user = self._user(s, sender_id, create=False)
+            return () if user is None else tuple(self._activities(s, user.id, start))
 
     def onset(self, sender_id: str) -> Optional[date]:
         with self._unit() as s:
@@ -356,6 +408,68 @@ class CoachStore(UnitOfWork):
                 s.execute(sa.delete(model).where(model.user_id == user.id))
             s.execute(sa.delete(m.User).where(m.User.id == user.id))
             return True
+
+
+# The windowed profile's statements are built once (per dialect) with bound parameters:
+# building and keying a statement costs more than SQLite takes to run these.
+
+def _day(dialect: str, at):
+    """SQL for a timestamp's calendar day (SQLite stores SQLAlchemy's "YYYY-MM-DD HH:MM:SS" text)."""
+    return sa.func.substr(at, 1, 10) if dialect == "sqlite" else sa.cast(at, sa.Date)
+
+
+def _day_number(dialect: str, day):
+    """SQL for a calendar day (_day) as a whole number of days: consecutive days differ by 1."""
+    if dialect == "sqlite":
+        return sa.func.julianday(day)
+    return day - sa.cast(sa.literal("1970-01-01"), sa.Date)
+
+
+@functools.lru_cache(maxsize=None)
+def _earlier_statement(dialect: str):
+    """How many check-ins before :start, the run of days with one that ends the day before
+    it, and whether any activity or sleep was logged before it (bot.records.Earlier).
+
+    The run is gaps and islands: the distinct days of the check-ins before :start, newest
+    first, are numbered 1, 2, ...; day + number equals :start's day exactly along the run
+    that ends the day before it, so the run is how many do. Only the counts come back.
+    """
+    t = m.Checkin.__table__
+    user_id, start = sa.bindparam("user_id"), sa.bindparam("start", type_=sa.DateTime)
+    before = sa.and_(t.c.user_id == user_id, t.c.at < start)
+    days = sa.select(_day(dialect, t.c.at).label("d")).where(before).distinct().subquery()
+    ranked = sa.select((_day_number(dialect, days.c.d)
+                        + sa.func.row_number().over(order_by=days.c.d.desc())).label("k")).subquery()
+    run = (sa.select(sa.func.count()).select_from(ranked)
+           .where(ranked.c.k == _day_number(dialect, _day(dialect, start))).scalar_subquery())
+    logs = [sa.exists().where(model.user_id == user_id, model.at < start)
+            for model in (m.Activity, m.SleepLog)]
+    return sa.select(sa.select(sa.func.count()).select_from(t).where(before).scalar_subquery(),
+                     run, sa.or_(*logs))
+
+
+@functools.lru_cache(maxsize=None)
+def _landmarks_statement(with_onset: bool):
+    """The check-ins before :start a rule can pick out of the whole history.
+
+    The first (the episode's start without an onset), the first scored (the baseline)
+    and, with an onset, the first scored since midnight of it (the episode's baseline),
+    the last two scored (the latest score, and the run that tells worsening), the last
+    with a place (the earlier location), the last with a direction and the last one.
+    One statement of single-row reads along the (user_id, at) index.
+    """
+    t = m.Checkin.__table__
+    before = [t.c.user_id == sa.bindparam("user_id"), t.c.at < sa.bindparam("start", type_=sa.DateTime)]
+    scored = t.c.pain_score.isnot(None)
+    first, last = (t.c.at, t.c.id), (t.c.at.desc(), t.c.id.desc())
+    picks = [((), first, 1), ((scored,), first, 1), ((scored,), last, 2),
+             ((t.c.location.isnot(None),), last, 1),
+             ((t.c.direction.in_(_KNOWN_DIRECTIONS),), last, 1), ((), last, 1)]
+    if with_onset:
+        picks.append(((scored, t.c.at >= sa.bindparam("onset", type_=sa.DateTime)), first, 1))
+    parts = [sa.select(t).where(*before, *where).order_by(*order).limit(limit).subquery()
+             for where, order, limit in picks]
+    return sa.union_all(*(sa.select(part) for part in parts))
 
 
 def _split(value: Optional[str]) -> Tuple[str, ...]:

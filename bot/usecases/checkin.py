@@ -17,12 +17,13 @@ Pure parts (`turn_from_parse`, `merge`, `missing`) take values and return values
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot import clinical, coaching, escalation, lexicon
 from bot.nlu import schema  # the status names only: no spaCy in the action server
 from bot.localtime import local_day
+from bot.progress import checkin_days
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
 from bot.store import CoachStore
 
@@ -147,15 +148,18 @@ class Noted:
 
 def note_turn(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime, day: date,
               skipped: Iterable[str] = ()) -> Noted:
-    """Merge one message into today's check-in and store it (one transaction)."""
-    today = store.checkin_on(sender, day)
+    """Merge one message into today's check-in and store it (one transaction).
+
+    Reads today's check-in and the latest earlier one that named a place, not the
+    person's history: that is all the merge and the direction look at.
+    """
+    today, located = store.checkin_context(sender, day)
     if not turn.says_anything():
         if today is not None and today.direction == "peripheralizing":
             store.save_notes(sender, _triggers(turn, at))  # "I'd been sitting all day"
         return Noted(today, missing(today, skipped))
-    profile = store.profile(sender)
     earlier = (today.location if today and today.location
-               else clinical.previous_location(_history_before(profile, day)))
+               else clinical.previous_location([located] if located else []))
     record = merge(today, turn, at, day)
     direction = clinical.report_direction(earlier, clinical.most_distal(turn.locations),
                                          turn.trend, turn.spread)
@@ -195,19 +199,45 @@ def _since(activities: Sequence[ActivityRecord], start: Optional[datetime]) -> L
     return [a for a in activities if start is None or a.at >= start]
 
 
-def _helped(profile: Profile, history: Sequence[CheckinRecord]) -> Tuple[str, ...]:
-    """What they logged since the last check-in that named a place: exercise ids first."""
+def _last_located(history: Sequence[CheckinRecord]) -> Optional[CheckinRecord]:
     located = [c for c in history if c.location]
-    recent = _since(profile.activities, located[-1].at if located else None)
+    return located[-1] if located else None
+
+
+def _helped(activities: Sequence[ActivityRecord], history: Sequence[CheckinRecord]) -> Tuple[str, ...]:
+    """What they logged since the last check-in that named a place: exercise ids first."""
+    located = _last_located(history)
+    recent = _since(activities, located.at if located else None)
     return tuple(dict.fromkeys([a.exercise_id for a in recent if a.exercise_id]
                                + [a.kind for a in recent if a.kind == "walking"]))
+
+
+def _window_start(profile: Profile) -> Optional[datetime]:
+    """The first instant the profile holds every log from (None: its whole history)."""
+    return None if profile.earlier is None else datetime.combine(profile.earlier.since, time.min)
+
+
+def _activities_back_to(store: CoachStore, sender: str, profile: Profile,
+                        starts: Sequence[Optional[datetime]]) -> Tuple[ActivityRecord, ...]:
+    """The activities the rules look at from each of `starts` on (None: from the first):
+    the profile's own, unless one of them lies before its window (a long gap since
+    the last score or place), then the person's from the earliest of them."""
+    window = _window_start(profile)
+    if window is None or all(start is not None and start >= window for start in starts):
+        return profile.activities
+    known = [start for start in starts if start is not None]
+    return store.activities_since(sender, None if None in starts else min(known))
 
 
 def finish(store: CoachStore, sender: str, at: datetime, day: date,
            said_today: Optional[str] = None) -> Optional[Outcome]:
     """Decide the reply to today's check-in; `said_today` is the direction already told
-    today (None if today's check-in had not been reported yet)."""
-    profile = store.profile(sender)
+    today (None if today's check-in had not been reported yet).
+
+    Reads the person's recent logs and the landmarks of the rest (the windowed
+    profile), plus older activities only when the last score or place is older.
+    """
+    profile = store.profile(sender, day)
     record = next((c for c in reversed(profile.checkins) if c.day == day), None)
     if record is None:
         return None
@@ -215,9 +245,13 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
     direction = record.direction or "unknown"
     scored = [c for c in history if c.pain_score is not None]
     notes_today = [n for n in profile.movement_notes if local_day(n.at, profile.zone) == day]
-    helped: Tuple[str, ...] = ()
-    if direction == "centralizing" and said_today != "centralizing":
-        helped = _helped(profile, history)
+    wants_helped = direction == "centralizing" and said_today != "centralizing"
+    starts = [scored[-1].at] if scored else []
+    if wants_helped:
+        located = _last_located(history)
+        starts.append(located.at if located else None)
+    activities = _activities_back_to(store, sender, profile, starts)
+    helped: Tuple[str, ...] = _helped(activities, history) if wants_helped else ()
     referral = _new_referrals(store, sender, history, record, profile.onset, day)
     store.save_notes(sender, [MovementNote(at, "better", m) for m in helped],
                      escalations=[(escalation.TIER, r) for r in referral], at=at)
@@ -228,13 +262,14 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
         direction_news=direction in _DIRECTIONAL and direction != said_today,
         previous=scored[-1] if scored else None,
         first_score=scored[0].pain_score if scored else None,
-        streak=0 if said_today is not None else clinical.streak_gained([c.at for c in history], day),
+        streak=0 if said_today is not None else clinical.streak_gained(
+            checkin_days(history, profile.earlier), day),
         referral=referral,
         ask_trigger=direction == "peripheralizing" and not any(n.effect == "worse" for n in notes_today)
         and said_today != "peripheralizing",
         helped=helped,
         history=tuple(history),
-        activities=profile.activities,
+        activities=activities,
         episode=escalation.episode_age(history, record, profile.onset, day),
     )
 

@@ -76,7 +76,7 @@ def todays_plan(store: CoachStore, sender: str, at: datetime, today: date) -> Pl
         from bot.triage import reminder_of_open_flag  # the reader (spaCy) only where a flag is open
 
         return PlanReply(reminder_of_open_flag(flag[0]), None, False, True)
-    profile = store.profile(sender)
+    profile = store.profile(sender, today)  # the recent logs and the landmarks: all a plan reads
     plan = plan_for(profile, today)
     ask_onset = profile.onset is None and not profile.onset_asked
     if ask_onset:
