@@ -151,3 +151,31 @@ def test_no_free_text_column_exists():
             if isinstance(column.type, sa.String):
                 assert column.type.length and column.type.length <= 255, (table.name, column.name)
             assert not isinstance(column.type, sa.Text), (table.name, column.name)
+
+
+def test_windowed_profile_on_both_databases(any_db_url):
+    """The window's facts in each dialect's SQL: the run of days before the window (gaps and
+    islands), the count, older logs, and the landmark check-ins (one UNION ALL)."""
+    from bot.records import Earlier
+    from bot.thresholds import PROFILE_WINDOW_DAYS
+
+    store = open_store(any_db_url)
+    today = date(2026, 11, 30)
+    since = today - timedelta(days=PROFILE_WINDOW_DAYS)
+    # 50 days in a row ending yesterday, a gap, and 3 older days (one scored, before the onset).
+    days = [today - timedelta(days=i) for i in range(1, 51)] + [today - timedelta(days=i) for i in (60, 61, 70)]
+    for d in sorted(days):
+        at = datetime.combine(d, time(23, 30))
+        store.save_checkin_day("ann", d, CheckinRecord(at=at, pain_score=9.0 if d == today - timedelta(days=70)
+                                                       else None, location=None, day=d), at)
+    store.add_sleep("ann", SleepRecord(at=datetime(2026, 1, 1), quality="ok"))
+    store.set_onset("ann", today - timedelta(days=65))
+    profile = store.profile("ann", today)
+    assert profile.earlier == Earlier(since=since, checkins=53 - PROFILE_WINDOW_DAYS,
+                                      run=50 - PROFILE_WINDOW_DAYS, logs=True)
+    assert profile.checkins[0].pain_score == 9.0  # the first (and first scored) check-in
+    window = [c for c in profile.checkins if c.at >= datetime.combine(since, time.min)]
+    assert len(window) == PROFILE_WINDOW_DAYS  # since .. yesterday
+    assert profile.sleeps == ()
+    assert store.profile("ann").earlier is None and len(store.profile("ann").checkins) == 53
+    store.engine.dispose()
