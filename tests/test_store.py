@@ -179,3 +179,28 @@ def test_windowed_profile_on_both_databases(any_db_url):
     assert profile.sleeps == ()
     assert store.profile("ann").earlier is None and len(store.profile("ann").checkins) == 53
     store.engine.dispose()
+
+
+def test_a_message_is_noted_for_the_nudges_and_only_for_known_people(any_db_url):
+    store = open_store(any_db_url)
+    store.set_contact("fay", "socketio")
+    NudgeOutbox(store.engine).mark_unreachable("fay", T0)
+    assert store.nudge_settings("fay").unreachable is True
+
+    def last_message(who):
+        with store.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT last_message_at FROM coach_users WHERE sender_id = :s"),
+                                {"s": who}).scalar_one_or_none()
+
+    store.note_message("fay", "rest", T0 + timedelta(hours=1))  # a channel that cannot carry nudges
+    settings = store.nudge_settings("fay")
+    assert settings.unreachable is False and settings.channel == "socketio"  # kept
+    assert last_message("fay") == T0 + timedelta(hours=1)
+    store.note_message("fay", "telegram", T0 + timedelta(hours=2))  # now reachable on Telegram
+    settings = store.nudge_settings("fay")
+    assert (settings.channel, settings.chat_id) == ("telegram", "fay")
+    assert last_message("fay") == T0 + timedelta(hours=2)
+    store.note_message("stranger", "telegram", T0)  # nobody the coach knows: no row appears
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM coach_users WHERE sender_id = 'stranger'")).scalar() == 0
+    store.engine.dispose()
