@@ -188,9 +188,9 @@ def test_a_message_is_noted_for_the_nudges_and_only_for_known_people(any_db_url)
     assert store.nudge_settings("fay").unreachable is True
 
     def last_message(who):
-        with store.engine.connect() as conn:
-            return conn.execute(sa.text("SELECT last_message_at FROM coach_users WHERE sender_id = :s"),
-                                {"s": who}).scalar_one_or_none()
+        users = Base.metadata.tables["coach_users"]
+        with store.engine.connect() as conn:  # typed column: SQLite stores the time as text
+            return conn.execute(sa.select(users.c.last_message_at).where(users.c.sender_id == who)).scalar_one()
 
     store.note_message("fay", "rest", T0 + timedelta(hours=1))  # a channel that cannot carry nudges
     settings = store.nudge_settings("fay")
