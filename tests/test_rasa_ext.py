@@ -130,7 +130,8 @@ def test_reads_and_writes_rasas_events_table_as_rasas_own_store_does(any_db_url)
 def test_indexes_for_the_latest_session_exist(any_db_url):
     store = CoachTrackerStore(DOMAIN, host=any_db_url)
     names = {i["name"] for i in sa.inspect(store.engine).get_indexes("events")}
-    assert {"ix_events_sender_type_time", "ix_events_sender_id_id"} <= names
+    assert set(_INDEXES) == {"ix_events_sender_type_time", "ix_events_sender_id_id", "ix_events_sender_time"}
+    assert set(_INDEXES) <= names
     CoachTrackerStore(DOMAIN, host=any_db_url).engine.dispose()  # a second start is fine
     store.engine.dispose()
 

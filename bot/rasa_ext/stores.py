@@ -66,8 +66,9 @@ class CoachTrackerStore(SQLTrackerStore):
     - plain SQL with bound parameters for the three statements of a turn, instead of ORM
       queries whose cache keys SQLAlchemy rebuilt on every call;
     - a save is one transaction: one count, the erasure check, one multi-row insert;
-    - indexes for "this person's latest session" (sender, type, time) and (sender, id), so
-      a person with a year of history is read as fast as a new one.
+    - indexes for "this person's latest session" (sender, type, time), (sender, time) and
+      (sender, id), each statement one index range, so a person with a year of history is
+      read as fast as a new one.
     """
 
     def __init__(self, domain=None, host: Optional[str] = None, event_broker=None,
@@ -84,9 +85,11 @@ class CoachTrackerStore(SQLTrackerStore):
         ensure_indexes(self.engine, self._events.name)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool):
-        query = _ALL_EVENTS if fetch_events_from_all_sessions else _SESSION_EVENTS
         with self.engine.connect() as conn:
-            rows = conn.execute(query, _params(sender_id)).all()
+            if fetch_events_from_all_sessions:
+                rows = conn.execute(_ALL_EVENTS, {"sender": sender_id}).all()
+            else:
+                rows = conn.execute(*_in_session(conn, _SESSION_EVENTS, _ALL_EVENTS, sender_id)).all()
         if not (self.domain and rows):
             return None
         return DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows],
@@ -95,7 +98,7 @@ class CoachTrackerStore(SQLTrackerStore):
     async def save(self, tracker) -> None:
         await self.stream_events(tracker)  # Rasa's: nothing without an event broker
         with self.engine.begin() as conn:
-            stored = conn.execute(_SESSION_COUNT, _params(tracker.sender_id)).scalar_one()
+            stored = conn.execute(*_in_session(conn, _SESSION_COUNT, _ALL_COUNT, tracker.sender_id)).scalar_one()
             new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             if _erasure_requested(new_events):
                 deleted = conn.execute(self._events.delete().where(
@@ -121,14 +124,27 @@ class CoachTrackerStore(SQLTrackerStore):
 
 
 # Rasa's `events` table, read as SQLTrackerStore._event_query does: the events since the latest
-# session start, or all of them when there is none; in insertion order.
-_LATEST_START = "(SELECT max(timestamp) FROM events WHERE sender_id = :sender AND type_name = :started)"
-_IN_SESSION = f"sender_id = :sender AND (timestamp >= {_LATEST_START} OR {_LATEST_START} IS NULL)"
-_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_SESSION} ORDER BY id")
-_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_SESSION}")
+# session start, or all of them when there is none; in insertion order. It takes two
+# statements (the latest start, then the events from it), each one range of an index: one
+# statement with "timestamp >= (latest start) OR (latest start) IS NULL" made the database
+# read every event the person ever had (0.6 ms for a year on SQLite, against 0.03 ms new).
+_LATEST_START = sa.text("SELECT max(timestamp) FROM events WHERE sender_id = :sender AND type_name = :started")
+_SESSION_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender AND timestamp >= :start ORDER BY id")
+_SESSION_COUNT = sa.text("SELECT count(*) FROM events WHERE sender_id = :sender AND timestamp >= :start")
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id")
+_ALL_COUNT = sa.text("SELECT count(*) FROM events WHERE sender_id = :sender")
 _INDEXES = {"ix_events_sender_type_time": ("sender_id", "type_name", "timestamp"),
-            "ix_events_sender_id_id": ("sender_id", "id")}
+            "ix_events_sender_id_id": ("sender_id", "id"),
+            "ix_events_sender_time": ("sender_id", "timestamp")}
+
+
+def _in_session(conn, in_session, everything, sender_id: str):
+    """(statement, parameters) for the person's latest session: `in_session` from its
+    start, or `everything` when no session ever started."""
+    start = conn.execute(_LATEST_START, {"sender": sender_id, "started": SessionStarted.type_name}).scalar()
+    if start is None:
+        return everything, {"sender": sender_id}
+    return in_session, {"sender": sender_id, "start": start}
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock taken while creating _INDEXES.
@@ -148,10 +164,6 @@ def ensure_indexes(engine: sa.engine.Engine, table: str) -> None:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INDEX_LOCK_KEY})
         for name, columns in _INDEXES.items():
             conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
-
-
-def _params(sender_id: str) -> dict:
-    return {"sender": sender_id, "started": SessionStarted.type_name}
 
 
 def _row(sender_id: str, event) -> dict:
