@@ -39,7 +39,7 @@ PARTS: Dict[str, Sequence[Tuple[str, str]]] = {
         ("NLU: clinical reader (spaCy rules)", r"bot/nlu/(clinical|context)\.py"),
         ("NLU: intent classifier", r"intent_classifier|logistic|sklearn/linear_model"),
         ("NLU: featurizers and tokenizer", r"rasa/nlu/(featurizers|tokenizers)/"),
-        ("policies (rules, memoization)", r"rasa/core/policies/"),
+        ("policies (rules)", r"rasa/core/policies/"),
         ("tracker store (SQL)", r"rasa/core/tracker_store\.py|bot/rasa_ext/stores\.py"),
         ("call to the action server (JSON, HTTP, check)", r"rasa/core/actions/action\.py\)|aiohttp|action_validation"),
         ("REST channel and Sanic", r"sanic/|rasa/core/channels/"),
