@@ -107,12 +107,12 @@ test: validate unit story-test
 eval: $(MODEL)
 	$(BIN)/python -m scripts.evaluate
 
-# Three trainings from scratch with different seeds, each scored like `make eval` (~5 min).
+# Three trainings from scratch with different seeds, each scored like `make eval` (~2 min).
 eval-seeds: $(STAMP)
 	$(BIN)/python -m scripts.seeds
 
 # The coach against `rasa init`'s stock assistant (bench/compare.py: training from scratch,
-# start-up, 1 and 20 users over REST, memory, a year of history; ~20 min on 2 cores).
+# start-up, 1 and 20 users over REST, memory, a year of history; ~5 min on 2 cores).
 # BENCH_ARGS="--quick --skip-train" for a short run on models/coach.tar.gz.
 bench: $(STAMP)
 	$(BIN)/python -m bench.compare $(BENCH_ARGS)

@@ -105,6 +105,29 @@ def _font_path(bold: bool) -> Optional[str]:
     return path if os.path.exists(path) else None
 
 
+class _RememberingFont(ImageFont.FreeTypeFont):
+    """A FreeType font that keeps the glyph masks it rendered: the same labels (titles,
+    ticks, day names) come back on every chart, and rendering them was half its time.
+    The key is every argument Pillow passes, the sub-pixel start included, so a mask is
+    reused only where Pillow would have rendered the same one."""
+
+    _LIMIT = 4096
+
+    def getmask2(self, text, *args, **kwargs):
+        key = (text, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an argument Pillow may pass as a list: render afresh
+            return super().getmask2(text, *args, **kwargs)
+        cache = self.__dict__.setdefault("_masks", {})
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) >= self._LIMIT:
+                cache.clear()
+            hit = cache[key] = super().getmask2(text, *args, **kwargs)
+        return hit
+
+
 def _font(points: float, bold: bool = False):
     key = (bold, points)
     if key not in _FONTS:
@@ -113,7 +136,7 @@ def _font(points: float, bold: bool = False):
         try:
             if path is None:
                 raise OSError("DejaVu Sans not found")
-            _FONTS[key] = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+            _FONTS[key] = _RememberingFont(path, size, layout_engine=ImageFont.Layout.BASIC)
         except OSError:
             _FONTS[key] = ImageFont.load_default(size)
     return _FONTS[key]

@@ -190,3 +190,15 @@ async def test_progress_action_without_history_sends_no_image(store, tracker_fac
     await ActionProgressSummary().run(dispatcher, tracker_factory("show my progress", "ask_progress"), domain)
     assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["text"]
     assert not dispatcher.messages[0].get("image")
+
+
+def test_remembered_glyphs_draw_exactly_what_fresh_rendering_draws(monkeypatch):
+    checkins = [CheckinRecord(at=at(d), pain_score=float(7 - d % 5)) for d in range(20)]
+    walks = [ActivityRecord(at=at(d, 17), kind="walking", minutes=5 + d) for d in range(0, 20, 2)]
+    monkeypatch.setattr(charts, "_FONTS", {})  # fonts made afresh for this test
+    first = progress_chart_png(checkins, walks, TODAY)
+    remembered = progress_chart_png(checkins, walks, TODAY)
+    assert any(getattr(font, "_masks", None) for font in charts._FONTS.values())
+    monkeypatch.setattr(charts._RememberingFont, "getmask2", charts.ImageFont.FreeTypeFont.getmask2)
+    fresh = progress_chart_png(checkins, walks, TODAY)
+    assert first == remembered == fresh
