@@ -20,9 +20,9 @@ checks each against Rasa's own code.
 - HTTP sessions. Rasa opened a new client session and connection for every custom
   action; bot.rasa_ext.endpoint_sessions keeps one per endpoint, kept alive.
 - Past states, once per prediction. Each policy prediction turns the whole session into
-  dialogue states (`DialogueStateTracker.past_states`, replaying every event): the
-  RulePolicy asks twice with the same arguments and the Memoization policy once more
-  (11% of busy time). The last answer is kept with the tracker, its number of events and
+  dialogue states (`DialogueStateTracker.past_states`, replaying every event), and the
+  RulePolicy asks twice with the same arguments (with the Memoization policy that was
+  11% of busy time). The last answer is kept with the tracker, its number of events and
   its last event; an identical question about the unchanged tracker gets a copy of it
   (two levels deep: Rasa's featurizer edits the last state's user part in place).
 - An empty domain, built once. Every parse checked `domain.is_empty()` by building a new
