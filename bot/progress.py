@@ -6,7 +6,7 @@ after ``today`` are ignored so the summary is always "as of today".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import List, Optional, Sequence
 
 from bot.clinical import checkin_streak, is_meaningful_change
@@ -61,8 +61,7 @@ def _checkin_count(past: Sequence[CheckinRecord], earlier: Optional[Earlier]) ->
     count before it (which its landmark check-ins are part of)."""
     if earlier is None:
         return len(past)
-    start = datetime.combine(earlier.since, time.min)
-    return earlier.checkins + sum(1 for c in past if c.at >= start)
+    return earlier.checkins + sum(1 for c in past if c.at >= earlier.start)
 
 
 def summarize_progress(

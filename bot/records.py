@@ -6,7 +6,7 @@ progress summary only ever see these, so they stay testable without a database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Optional, Tuple
 
 BODY_PARTS = (
@@ -93,6 +93,11 @@ class Earlier:
     checkins: int = 0  # how many check-ins were made before `since`
     run: int = 0  # consecutive days (by `at`) with a check-in, ending the day before `since`
     logs: bool = False  # any activity or sleep was logged before `since`
+
+    @property
+    def start(self) -> datetime:
+        """The first instant the profile holds every log from: midnight (UTC) of `since`."""
+        return datetime.combine(self.since, time.min)
 
 
 @dataclass(frozen=True)

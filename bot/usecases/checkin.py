@@ -17,7 +17,7 @@ Pure parts (`turn_from_parse`, `merge`, `missing`) take values and return values
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot import clinical, coaching, escalation, lexicon
@@ -214,7 +214,7 @@ def _helped(activities: Sequence[ActivityRecord], history: Sequence[CheckinRecor
 
 def _window_start(profile: Profile) -> Optional[datetime]:
     """The first instant the profile holds every log from (None: its whole history)."""
-    return None if profile.earlier is None else datetime.combine(profile.earlier.since, time.min)
+    return None if profile.earlier is None else profile.earlier.start
 
 
 def _activities_back_to(store: CoachStore, sender: str, profile: Profile,
