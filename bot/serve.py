@@ -124,8 +124,10 @@ class CoachServers:
         rasa = [str(VENV_BIN / "rasa"), "run", "--model", str(MODELS_DIR),
                 "--endpoints", "endpoints.yml", "--credentials", credentials_file(self.env),
                 "--port", self.env["RASA_PORT"], "--interface", "127.0.0.1"]
-        # Always on and always guarded: the nudge scheduler renders nudges through it.
-        rasa += ["--enable-api", "--auth-token", self.env.get("RASA_AUTH_TOKEN") or api_token()]
+        # Always on and always guarded: the nudge scheduler renders nudges through it. The
+        # token goes as one `--auth-token=...` argument: a random one starts with "-" one time
+        # in 64, and as a separate argument Rasa's parser took that for a missing value.
+        rasa += ["--enable-api", f"--auth-token={self.env.get('RASA_AUTH_TOKEN') or api_token()}"]
         commands = {
             "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                         "--port", self.env["ACTION_PORT"]],

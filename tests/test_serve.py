@@ -24,6 +24,25 @@ def test_environment_overrides_win(monkeypatch):
     assert env["DATABASE_URL"] == "postgresql://u@db/coach" and env["RASA_PORT"] == "6000"
 
 
+def _auth_token(command):
+    """The token Rasa's own command-line parser reads from a `rasa run` command."""
+    from rasa.__main__ import create_argument_parser
+
+    return create_argument_parser().parse_args(command[1:]).auth_token
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_whole(monkeypatch, tmp_path):
+    """secrets.token_urlsafe starts with "-" one time in 64: Rasa must still get it."""
+    from bot import settings
+
+    monkeypatch.setattr(settings, "INTERNAL_TOKEN_FILE", tmp_path / ".run" / "internal-api-token")
+    settings.INTERNAL_TOKEN_FILE.parent.mkdir()
+    settings.INTERNAL_TOKEN_FILE.write_text("-Gk0internal")
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    assert _auth_token(CoachServers(coach_env()).commands()["rasa"]) == "-Gk0internal"
+    assert _auth_token(CoachServers(coach_env({"RASA_AUTH_TOKEN": "--x"})).commands()["rasa"]) == "--x"
+
+
 def test_http_api_always_behind_a_token(monkeypatch, tmp_path):
     # Without RASA_AUTH_TOKEN the API is on for the nudge scheduler only, behind an internal
     # random token kept in a 0600 file that `make nudge-once` reads too.
@@ -33,13 +52,13 @@ def test_http_api_always_behind_a_token(monkeypatch, tmp_path):
     monkeypatch.setattr(settings, "INTERNAL_TOKEN_FILE", tmp_path / ".run" / "internal-api-token")
     commands = CoachServers(coach_env()).commands()
     rasa = commands["rasa"]
-    internal = rasa[rasa.index("--auth-token") + 1]
+    internal = _auth_token(rasa)
     assert "--enable-api" in rasa and len(internal) >= 32
     assert internal == settings.api_token() == settings.INTERNAL_TOKEN_FILE.read_text()
     assert settings.INTERNAL_TOKEN_FILE.stat().st_mode & 0o777 == 0o600
     assert commands["nudges"][-2:] == ["-m", "bot.nudges.scheduler"]
     guarded = CoachServers(coach_env({"RASA_AUTH_TOKEN": "s3cret"})).commands()["rasa"]
-    assert guarded[guarded.index("--auth-token") + 1] == "s3cret" and "--enable-api" in guarded
+    assert _auth_token(guarded) == "s3cret" and "--enable-api" in guarded
     assert guarded[guarded.index("--interface") + 1] == "127.0.0.1"
 
 
