@@ -18,7 +18,7 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from bot.clinical import is_meaningful_change, meaningful_improvement
+from bot.clinical import is_meaningful_change, location_rank, meaningful_improvement
 from bot.escalation import SPREAD_SELF_CARE, SPREADING_REASONS, EpisodeAge, referral_advice
 from bot.guidance import clean_text, word_pattern
 from bot.progress import STRENGTH_KINDS, fmt_number, say_day
@@ -138,6 +138,9 @@ def _trend_line(trend: Optional[str], warned: bool) -> Optional[str]:
 
 PERIPHERALIZING_SEEN = ("Your pain is spreading further down your leg, moving away from your "
                         "spine (peripheralizing), which is a sign to change course.")
+# The same, when it has spread only as far as the buttock, hip or groin (not yet the leg).
+PERIPHERALIZING_SEEN_NEAR = ("Your pain is spreading out into your {place}, moving away from your "
+                             "spine (peripheralizing), which is a sign to change course.")
 PERIPHERALIZING_WATCH = ("If it keeps spreading, or you notice new numbness or tingling, please "
                          "see a doctor or physiotherapist.")
 CENTRALIZING = ("Good sign: your pain is moving back out of your leg toward your lower back "
@@ -145,7 +148,8 @@ CENTRALIZING = ("Good sign: your pain is moving back out of your leg toward your
                 "exercises aim for, so keep doing what helped.")
 
 
-def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> Optional[str]:
+def direction_advice(direction: Optional[str], referral: Sequence[str] = (),
+                     location: Optional[str] = None) -> Optional[str]:
     """What the article says about the pain's direction, or None when there is nothing to say.
 
     Peripheralizing: name it, stop or reduce what set it off, prefer the
@@ -154,6 +158,8 @@ def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> 
     `referral` (tier-3 reasons given in the same reply) trims what it already
     says: a spreading referral explains the spread and the self-care, so
     nothing is added; any other referral already sends them to a clinician.
+    `location`, where the pain now reaches, keeps a spread into the buttock, hip or
+    groin from being called a spread down the leg.
     """
     if direction == "centralizing":
         return CENTRALIZING
@@ -162,9 +168,12 @@ def direction_advice(direction: Optional[str], referral: Sequence[str] = ()) -> 
     if SPREADING_REASONS.intersection(referral):
         return None
     self_care = SPREAD_SELF_CARE[0].upper() + SPREAD_SELF_CARE[1:]
+    seen = PERIPHERALIZING_SEEN
+    if location is not None and location_rank(location) == location_rank("buttock"):
+        seen = PERIPHERALIZING_SEEN_NEAR.format(place=location.replace("_", " "))
     if referral:
-        return f"{PERIPHERALIZING_SEEN} {self_care}"
-    return f"{PERIPHERALIZING_SEEN} {self_care} {PERIPHERALIZING_WATCH}"
+        return f"{seen} {self_care}"
+    return f"{seen} {self_care} {PERIPHERALIZING_WATCH}"
 
 
 def checkin_update(record: CheckinRecord, asked_again: bool = False) -> str:
@@ -231,7 +240,7 @@ def checkin_feedback(
             lines.append(_first_line(float(score), float(first_score), first_day, today))
     else:
         lines.append(_trend_line(current.trend, warned))
-    lines.append(direction_advice(direction, referral))
+    lines.append(direction_advice(direction, referral, current.location))
     lines.append(_streak_line(streak))
     lines.append(referral_advice(referral, episode))
     return [line for line in lines if line]

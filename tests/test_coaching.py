@@ -300,3 +300,14 @@ ALL_TEXT = " ".join(
 @pytest.mark.parametrize("word", ["mg", "dose", "ibuprofen", "medication", "diagnos"])
 def test_never_doses_or_diagnoses(word):
     assert word not in ALL_TEXT
+
+
+@pytest.mark.parametrize("place", ["buttock", "hip", "groin"])
+def test_a_spread_that_stops_above_the_leg_is_not_called_a_spread_down_the_leg(place):
+    text = joined(checkin_feedback(checkin(6, location=place), checkin(4, YESTERDAY, "lower_back"),
+                                   4, "peripheralizing", 2))
+    assert f"spreading out into your {place}" in text and "moving away from your spine" in text
+    assert "down your leg" not in text.split("(peripheralizing)")[0]
+    assert "stop or reduce the movement that set it off" in text and "keeps spreading" in text
+    assert "spreading further down your leg" in direction_advice("peripheralizing", location="calf")
+    assert "spreading further down your leg" in direction_advice("peripheralizing")  # place not known

@@ -305,6 +305,6 @@ def reply_lines(outcome: Outcome, asked_again: bool = False) -> List[str]:
             today=outcome.record.day, first=scored[0] if scored else None, episode=outcome.episode)
     lines = [coaching.checkin_update(outcome.record, asked_again)]
     if outcome.direction_news:
-        lines.append(coaching.direction_advice(outcome.direction, outcome.referral))
+        lines.append(coaching.direction_advice(outcome.direction, outcome.referral, outcome.record.location))
     lines.append(escalation.referral_advice(outcome.referral, outcome.episode) if outcome.referral else None)
     return [line for line in lines if line]
