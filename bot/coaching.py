@@ -143,7 +143,7 @@ PERIPHERALIZING_SEEN_NEAR = ("Your pain is spreading out into your {place}, movi
                              "spine (peripheralizing), which is a sign to change course.")
 PERIPHERALIZING_WATCH = ("If it keeps spreading, or you notice new numbness or tingling, please "
                          "see a doctor or physiotherapist.")
-CENTRALIZING = ("Good sign: your pain is moving back out of your leg toward your lower back "
+CENTRALIZING = ("Good sign: your pain is moving back toward the middle of your lower back "
                 "(centralizing). Drawing pain back toward the spine is exactly what McKenzie "
                 "exercises aim for, so keep doing what helped.")
 
