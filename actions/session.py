@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import StoreAction, now, store
+from actions.common import StoreAction, store
 
 _NOT_CARRIED = {"requested_slot", "session_started_metadata", "data_erased", "pending_question",
                 "nudge_offer"}
@@ -20,13 +20,11 @@ class ActionSessionStart(StoreAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         events: List[Dict] = [SessionStarted()]
         carried = {k: v for k, v in tracker.slots.items() if v is not None and k not in _NOT_CARRIED}
-        profile = store().profile(tracker.sender_id, now().date())
-        scores = [c.pain_score for c in profile.checkins if c.pain_score is not None]
-        if scores:
-            carried["pain_score"] = scores[-1]
-        carried["returning_person"] = bool(profile.checkins or profile.activities or profile.sleeps
-                                           or (profile.earlier and profile.earlier.logs))
-        carried["red_flag"] = store().open_escalation(tracker.sender_id) is not None
+        facts = store().session_facts(tracker.sender_id)
+        if facts.latest_score is not None:
+            carried["pain_score"] = facts.latest_score
+        carried["returning_person"] = facts.returning
+        carried["red_flag"] = facts.red_flag_open
         events += [SlotSet(k, v) for k, v in carried.items()]
         events.append(ActionExecuted("action_listen"))
         return events

@@ -118,3 +118,13 @@ class Profile:
     onset_asked: bool = False  # the onset question was asked once already
     zone: Optional[str] = None  # IANA time zone, once told (the person's "today" is local)
     earlier: Optional[Earlier] = None
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What a new conversation starts from (bot.store.CoachStore.session_facts): a few
+    indexed single-row reads, whatever the length of the person's history."""
+
+    latest_score: Optional[float] = None  # the newest check-in's score that has one
+    returning: bool = False  # anything was ever logged: a check-in, an activity or sleep
+    red_flag_open: bool = False  # an unresolved tier 1-2 escalation (CoachStore.open_escalation)

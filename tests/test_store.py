@@ -204,3 +204,53 @@ def test_a_message_is_noted_for_the_nudges_and_only_for_known_people(any_db_url)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM coach_users WHERE sender_id = 'stranger'")).scalar() == 0
     store.engine.dispose()
+
+
+def test_session_facts_on_both_databases(any_db_url):
+    """What a session start carries over, from a few indexed reads (CoachStore.session_facts)."""
+    from bot.records import SessionFacts
+
+    store = open_store(any_db_url)
+    assert store.session_facts("nobody") == SessionFacts()
+    store.add_sleep("sam", SleepRecord(at=T0, quality="bad"))
+    assert store.session_facts("sam") == SessionFacts(latest_score=None, returning=True, red_flag_open=False)
+    store.add_checkin("sam", CheckinRecord(at=T0, pain_score=6), "unknown")
+    store.add_checkin("sam", CheckinRecord(at=T0 + timedelta(days=1), pain_score=4), "unknown")
+    store.add_checkin("sam", CheckinRecord(at=T0 + timedelta(days=2), location="calf"), "unknown")  # no score
+    assert store.session_facts("sam").latest_score == 4.0
+    store.record_escalation("sam", 3, "no_improvement", T0)  # advice, not a hold
+    assert store.session_facts("sam").red_flag_open is False
+    store.record_escalation("sam", 1, "saddle_numbness", T0 + timedelta(hours=1))
+    assert store.session_facts("sam").red_flag_open is True
+    store.resolve_escalations("sam", T0 + timedelta(days=1))
+    assert store.session_facts("sam").red_flag_open is False
+    store.set_onset("kim", date(2026, 11, 1))  # a user row with nothing logged
+    assert store.session_facts("kim") == SessionFacts()
+    store.engine.dispose()
+
+
+def test_a_transaction_holds_every_call_inside_it_and_rolls_back_together(any_db_url):
+    """store.transaction(): the calls inside share one connection and commit once; an
+    exception undoes all of them; a call outside one still commits on its own."""
+    store = open_store(any_db_url)
+    begins = []
+    sa.event.listen(store.engine, "begin", lambda conn: begins.append(conn))
+    with store.transaction():
+        store.add_activity("lee", ActivityRecord(at=T0, kind="walking", minutes=20))
+        store.add_sleep("lee", SleepRecord(at=T0, quality="ok"))
+        with store.transaction():  # nested: joins the outer one
+            store.add_activity("lee", ActivityRecord(at=T0, kind="cycling", minutes=10))
+        assert len(store.profile("lee").activities) == 2  # its own writes are visible inside
+    assert len(begins) == 1
+    try:
+        with store.transaction():
+            store.add_activity("lee", ActivityRecord(at=T0 + timedelta(hours=1), kind="walking", minutes=5))
+            store.add_sleep("lee", SleepRecord(at=T0 + timedelta(hours=1), quality="bad"))
+            raise RuntimeError("the turn failed")
+    except RuntimeError:
+        pass
+    profile = store.profile("lee")
+    assert [a.minutes for a in profile.activities] == [20, 10] and len(profile.sleeps) == 1
+    store.add_activity("lee", ActivityRecord(at=T0 + timedelta(hours=2), kind="walking", minutes=30))
+    assert len(store.profile("lee").activities) == 3
+    store.engine.dispose()

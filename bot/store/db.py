@@ -15,6 +15,7 @@ Servers (PostgreSQL) keep pre-ping, so a restarted database is noticed.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -96,14 +97,38 @@ def migrate(url: str) -> None:
 
 
 class UnitOfWork:
-    """Base of the store classes: each public method runs in one transaction (`_unit`)."""
+    """Base of the store classes: each public method runs in one transaction (`_unit`),
+    and a use case that makes several calls for one turn wraps them in `transaction()`
+    so that they share one."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+        self._open = threading.local()  # this thread's transaction, while `transaction()` runs
 
     @contextmanager
     def _unit(self) -> Iterator[Session]:
+        session = getattr(self._open, "session", None)
+        if session is not None:  # inside transaction(): join it
+            yield session
+            return
         with self._sessions() as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for every store call made inside it on this thread: one
+        connection, one commit, and all or nothing (an exception rolls all of it back).
+        Nested use is allowed and joins the outer one. Each thread (the action server
+        runs actions in worker threads) has its own."""
+        if getattr(self._open, "session", None) is not None:
+            yield
+            return
+        with self._sessions() as session:
+            with session.begin():
+                self._open.session = session
+                try:
+                    yield
+                finally:
+                    self._open.session = None

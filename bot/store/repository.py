@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot.localtime import local_day
 from bot.nudges.records import NudgeSettings
 from bot.records import (
-    PAIN_DIRECTIONS, ActivityRecord, CheckinRecord, Earlier, MovementNote, Profile, SleepRecord,
+    PAIN_DIRECTIONS, ActivityRecord, CheckinRecord, Earlier, MovementNote, Profile, SessionFacts,
+    SleepRecord,
 )
 from bot.store import models as m
 from bot.store.db import UnitOfWork
@@ -43,13 +44,16 @@ class CoachStore(UnitOfWork):
         return user
 
     # ---- reads -------------------------------------------------------------
-    def profile(self, sender_id: str, today: Optional[date] = None) -> Profile:
+    def profile(self, sender_id: str, today: Optional[date] = None, *,
+                sleeps: bool = True, notes: bool = True) -> Profile:
         """What the pure rules need about one person (empty if unknown).
 
         With `today`, what one turn reads: the logs of the last PROFILE_WINDOW_DAYS
         days, the landmark check-ins before them and the facts about the rest
         (bot.records.Earlier), so its cost does not grow with the length of the
         history. Without it, the whole history (the rules decide the same on both).
+        A turn that does not look at sleep or movement notes leaves them out
+        (`sleeps=False`, `notes=False`: empty in the profile).
         """
         with self._unit() as s:
             user = self._user(s, sender_id, create=False)
@@ -64,11 +68,11 @@ class CoachStore(UnitOfWork):
                 checkins=landmarks + tuple(_checkin_record(r) for r in self._rows(s, m.Checkin, user.id, start)),
                 activities=tuple(self._activities(s, user.id, start)),
                 sleeps=tuple(SleepRecord(at=r.at, quality=r.quality, hours=r.hours)
-                             for r in self._rows(s, m.SleepLog, user.id, start)),
+                             for r in self._rows(s, m.SleepLog, user.id, start)) if sleeps else (),
                 cautions=_split(user.cautions),
                 movement_notes=tuple(
                     MovementNote(at=r.at, effect=r.effect, movement=r.movement)
-                    for r in self._rows(s, m.MovementNote, user.id, start)),
+                    for r in self._rows(s, m.MovementNote, user.id, start)) if notes else (),
                 onset_asked=user.onset_asked_at is not None,
                 zone=user.time_zone,
                 earlier=earlier,
@@ -169,12 +173,22 @@ class CoachStore(UnitOfWork):
             row = s.execute(
                 sa.select(m.Escalation.tier, m.Escalation.reason)
                 .join(m.User)
-                .where(m.User.sender_id == sender_id, m.Escalation.resolved_at.is_(None),
-                       m.Escalation.tier <= 2)
+                .where(m.User.sender_id == sender_id, _OPEN_HOLD)
                 .order_by(m.Escalation.at.desc(), m.Escalation.id.desc())
                 .limit(1)
             ).first()
             return (row.tier, row.reason) if row else None
+
+    def session_facts(self, sender_id: str) -> SessionFacts:
+        """What a new conversation carries over (bot.records.SessionFacts), in one
+        statement of indexed single-row reads: a session start costs the same after a
+        year of check-ins as after one."""
+        with self._unit() as s:
+            row = s.execute(_session_facts_statement(), {"sender": sender_id}).first()
+            if row is None:
+                return SessionFacts()
+            return SessionFacts(latest_score=row.latest_score, returning=bool(row.logged),
+                                red_flag_open=bool(row.red_flag_open))
 
     def escalation_reasons_since(self, sender_id: str, since: datetime, tier: int) -> Set[str]:
         """Reasons of `tier` escalations recorded at or after `since`, resolved or not.
@@ -434,6 +448,24 @@ def _note_message_statement(nudgeable: bool):
     if nudgeable:
         values.update(channel=sa.bindparam("channel"), chat_id=sa.bindparam("sender"))
     return sa.update(t).where(t.c.sender_id == sa.bindparam("sender")).values(**values)
+
+
+# An escalation that holds the coach back: unresolved and tier 1 or 2 (open_escalation).
+_OPEN_HOLD = sa.and_(m.Escalation.resolved_at.is_(None), m.Escalation.tier <= 2)
+
+
+@functools.lru_cache(maxsize=None)
+def _session_facts_statement():
+    """The person's row with the newest score, whether anything was ever logged and whether
+    a hold is open (bot.records.SessionFacts): scalar subqueries along the user_id indexes."""
+    u, c = m.User.__table__, m.Checkin.__table__
+    latest = (sa.select(c.c.pain_score).where(c.c.user_id == u.c.id, c.c.pain_score.isnot(None))
+              .order_by(c.c.at.desc(), c.c.id.desc()).limit(1).scalar_subquery())
+    logged = sa.or_(*(sa.exists().where(model.user_id == u.c.id)
+                      for model in (m.Checkin, m.Activity, m.SleepLog)))
+    hold = sa.exists().where(m.Escalation.user_id == u.c.id, _OPEN_HOLD)
+    return sa.select(latest.label("latest_score"), logged.label("logged"),
+                     hold.label("red_flag_open")).where(u.c.sender_id == sa.bindparam("sender"))
 
 
 @functools.lru_cache(maxsize=None)
