@@ -8,7 +8,8 @@ from typing import Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.progress import render_progress, summarize_progress
+from bot.progress import render_progress
+from bot.usecases.progress import progress_report
 
 from actions.common import StoreAction, now, store
 
@@ -21,15 +22,14 @@ class ActionProgressSummary(StoreAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         today = now().date()
-        profile = store().profile(tracker.sender_id, today)
-        summary = summarize_progress(profile.checkins, profile.activities, today, profile.earlier)
+        report = progress_report(store(), tracker.sender_id, today)
         # One paragraph per line: the web widget renders Markdown (a single newline is a space) and
         # Rasa's socket.io channel sends each paragraph as its own bubble.
-        dispatcher.utter_message(text=render_progress(summary).replace("\n", "\n\n"))
-        try:  # drawing takes ~0.1 s of CPU: in this worker thread too, and never at the cost of the text
-            from bot.charts import progress_chart_png  # matplotlib loads on the first chart, not with the server
+        dispatcher.utter_message(text=render_progress(report.summary).replace("\n", "\n\n"))
+        try:  # drawn in this worker thread too, and never at the cost of the text
+            from bot.charts import progress_chart_png  # Pillow loads on the first chart, not with the server
 
-            png = progress_chart_png(profile.checkins, profile.activities, today)
+            png = progress_chart_png(report.checkins, report.activities, today)
         except Exception:  # noqa: BLE001
             logger.exception("the progress chart could not be drawn")
             png = None

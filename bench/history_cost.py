@@ -9,7 +9,11 @@ SQLite file, then times, for each person, p50 of many calls:
   store has it;
 - a check-in turn's use cases: `checkin.note_turn` then `checkin.finish` (one message
   that completes today's check-in; it amends the same day's record on every repeat);
-- a "what should I do today" turn: `plan.todays_plan`.
+- a "what should I do today" turn: `plan.todays_plan`;
+- the actions of the turns that read the history, run in process the way the action
+  server runs them (tests/conversation.py builds the trackers, with the real clinical
+  parse): the session start ("hi" on a new day), today's plan, and the progress reply
+  (text and chart).
 
 Figures only; not a test and no pass/fail. Timings are wall-clock p50 in ms per call.
 
@@ -25,6 +29,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Dict
+
+import asyncio
 
 from bench.compare import seed_year_of_history
 from bot.store import open_store
@@ -43,6 +49,44 @@ def p50_ms(call: Callable[[], object], calls: int) -> float:
         call()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def action_turns(store, sender: str, calls: int) -> Dict[str, float]:
+    """p50 ms of the actions that read the person's history, in process."""
+    import yaml
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import common
+    from actions.plan import ActionTodayPlan
+    from actions.progress import ActionProgressSummary
+    from actions.session import ActionSessionStart
+    from bot.settings import PROJECT_ROOT
+    from tests.conversation import Conversation
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    common.use_store(store)
+    common.use_clock(lambda: AT)
+    try:
+        talk = Conversation(domain, sender=sender)
+
+        def turn(text: str, intent: str, action) -> Callable[[], object]:
+            """The action's run alone, on the tracker the conversation so far gives it (the
+            message's parse is the NLU server's work, made once outside the timing)."""
+            asyncio.run(talk.say(text, intent, action=action))
+            latest = next(e["parse_data"] for e in reversed(talk.events) if e.get("event") == "user")
+            tracker = talk._tracker(latest, "action_listen")
+            return lambda: asyncio.run(action.run(CollectingDispatcher(), tracker, domain))
+
+        return {
+            "action: session start": p50_ms(turn("hi", "greet", ActionSessionStart()), calls),
+            "action: today's plan": p50_ms(
+                turn("what should I do today?", "ask_plan", ActionTodayPlan()), calls),
+            "action: progress (text and chart)": p50_ms(
+                turn("how am I doing?", "ask_progress", ActionProgressSummary()), calls),
+        }
+    finally:
+        common.use_store(None)
+        common.use_clock(None)
 
 
 def main() -> None:
@@ -70,6 +114,7 @@ def main() -> None:
         figures["check-in turn (note_turn + finish)"] = p50_ms(lambda: checkin_turn(sender), args.calls)
         figures["plan turn (todays_plan)"] = p50_ms(
             lambda: plan.todays_plan(store, sender, AT, TODAY), args.calls)
+        figures.update(action_turns(store, sender, args.calls))
         rows[sender] = figures
     store.engine.dispose()
     print(f"\np50 ms per call ({args.calls} calls each; SQLite file {work})")

@@ -29,6 +29,7 @@ from bot.store import open_store
 from bot.thresholds import PROFILE_WINDOW_DAYS
 from bot.usecases import checkin
 from bot.usecases.plan import plan_for, plan_inputs
+from bot.usecases.progress import progress_report
 
 TODAY = date(2026, 11, 30)
 EXERCISES = ("prone_press_up", "bird_dog", "cat_cow", "bridge", None)
@@ -103,18 +104,23 @@ def _seed(url, history):
     return store
 
 
-def _chart_inputs(profile, today):
+def _chart_inputs(checkins, activities, today):
     """What bot.charts draws from (its 28-day window), without drawing it."""
     from bot.charts import WINDOW_DAYS, _daily_scores, _daily_walking
 
     start = today - timedelta(days=WINDOW_DAYS - 1)
-    return _daily_scores(profile.checkins, start, today), _daily_walking(profile.activities, start, today)
+    return _daily_scores(checkins, start, today), _daily_walking(activities, start, today)
 
 
 def _decisions(store, today, windowed):
     """Every rule's decision on the profile a turn reads (windowed) or the whole history."""
     profile = store.profile("p", today) if windowed else store.profile("p")
     summary = summarize_progress(profile.checkins, profile.activities, today, profile.earlier)
+    if windowed:  # the progress turn reads less still (no sleep, no notes): its use case
+        report = progress_report(store, "p", today)
+        summary, charted = report.summary, (report.checkins, report.activities)
+    else:
+        charted = (profile.checkins, profile.activities)
     scores = [c.pain_score for c in profile.checkins if c.pain_score is not None]
     return {
         "plan": plan_for(profile, today),
@@ -122,10 +128,10 @@ def _decisions(store, today, windowed):
             plan_inputs(profile, today)),
         "progress": summary,
         "progress_text": render_progress(summary),
-        "chart": _chart_inputs(profile, today),
-        "session": (scores[-1] if scores else None,
-                    bool(profile.checkins or profile.activities or profile.sleeps
-                         or (profile.earlier and profile.earlier.logs))),
+        "chart": _chart_inputs(*charted, today),
+        # A session start reads only its few facts (CoachStore.session_facts).
+        "session": (lambda f: (f.latest_score, f.returning))(store.session_facts("p")) if windowed
+        else (scores[-1] if scores else None, bool(profile.checkins or profile.activities or profile.sleeps)),
     }
 
 
@@ -154,7 +160,7 @@ def _compare(work, history, said):
         s = open_store(f"sqlite:///{copy}")
         if not windowed:
             whole = s.profile
-            s.profile = lambda sender, today=None: whole(sender)  # the use case as it read before
+            s.profile = lambda sender, today=None, **parts: whole(sender)  # the use case as it read before
         noted = checkin.note_turn(s, "p", turn, at, TODAY)
         outcome = checkin.finish(s, "p", at, TODAY, said or None)
         given_now = s.escalation_reasons_since("p", datetime(2000, 1, 1), escalation.TIER)

@@ -153,22 +153,23 @@ def note_turn(store: CoachStore, sender: str, turn: CheckinTurn, at: datetime, d
     Reads today's check-in and the latest earlier one that named a place, not the
     person's history: that is all the merge and the direction look at.
     """
-    today, located = store.checkin_context(sender, day)
-    if not turn.says_anything():
-        if today is not None and today.direction == "peripheralizing":
-            store.save_notes(sender, _triggers(turn, at))  # "I'd been sitting all day"
-        return Noted(today, missing(today, skipped))
-    earlier = (today.location if today and today.location
-               else clinical.previous_location([located] if located else []))
-    record = merge(today, turn, at, day)
-    direction = clinical.report_direction(earlier, clinical.most_distal(turn.locations),
-                                         turn.trend, turn.spread)
-    if direction == "unknown" and today is not None and today.direction:
-        direction = today.direction  # a later "about a 6" keeps what today already showed
-    record = replace(record, direction=direction)
-    notes = _triggers(turn, at) if direction == "peripheralizing" else ()
-    store.save_checkin_day(sender, day, record, at, cautions=turn.conditions, notes=notes)
-    return Noted(record, missing(record, skipped))
+    with store.transaction():
+        today, located = store.checkin_context(sender, day)
+        if not turn.says_anything():
+            if today is not None and today.direction == "peripheralizing":
+                store.save_notes(sender, _triggers(turn, at))  # "I'd been sitting all day"
+            return Noted(today, missing(today, skipped))
+        earlier = (today.location if today and today.location
+                   else clinical.previous_location([located] if located else []))
+        record = merge(today, turn, at, day)
+        direction = clinical.report_direction(earlier, clinical.most_distal(turn.locations),
+                                             turn.trend, turn.spread)
+        if direction == "unknown" and today is not None and today.direction:
+            direction = today.direction  # a later "about a 6" keeps what today already showed
+        record = replace(record, direction=direction)
+        notes = _triggers(turn, at) if direction == "peripheralizing" else ()
+        store.save_checkin_day(sender, day, record, at, cautions=turn.conditions, notes=notes)
+        return Noted(record, missing(record, skipped))
 
 
 def _triggers(turn: CheckinTurn, at: datetime) -> List[MovementNote]:
@@ -235,26 +236,28 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
     today (None if today's check-in had not been reported yet).
 
     Reads the person's recent logs and the landmarks of the rest (the windowed
-    profile), plus older activities only when the last score or place is older.
+    profile), plus older activities only when the last score or place is older; the
+    reads and the notes it keeps are one transaction.
     """
-    profile = store.profile(sender, day)
-    record = next((c for c in reversed(profile.checkins) if c.day == day), None)
-    if record is None:
-        return None
-    history = _history_before(profile, day)
-    direction = record.direction or "unknown"
-    scored = [c for c in history if c.pain_score is not None]
-    notes_today = [n for n in profile.movement_notes if local_day(n.at, profile.zone) == day]
-    wants_helped = direction == "centralizing" and said_today != "centralizing"
-    starts = [scored[-1].at] if scored else []
-    if wants_helped:
-        located = _last_located(history)
-        starts.append(located.at if located else None)
-    activities = _activities_back_to(store, sender, profile, starts)
-    helped: Tuple[str, ...] = _helped(activities, history) if wants_helped else ()
-    referral = _new_referrals(store, sender, history, record, profile.onset, day)
-    store.save_notes(sender, [MovementNote(at, "better", m) for m in helped],
-                     escalations=[(escalation.TIER, r) for r in referral], at=at)
+    with store.transaction():
+        profile = store.profile(sender, day, sleeps=False)  # sleep plays no part in the reply
+        record = next((c for c in reversed(profile.checkins) if c.day == day), None)
+        if record is None:
+            return None
+        history = _history_before(profile, day)
+        direction = record.direction or "unknown"
+        scored = [c for c in history if c.pain_score is not None]
+        notes_today = [n for n in profile.movement_notes if local_day(n.at, profile.zone) == day]
+        wants_helped = direction == "centralizing" and said_today != "centralizing"
+        starts = [scored[-1].at] if scored else []
+        if wants_helped:
+            located = _last_located(history)
+            starts.append(located.at if located else None)
+        activities = _activities_back_to(store, sender, profile, starts)
+        helped: Tuple[str, ...] = _helped(activities, history) if wants_helped else ()
+        referral = _new_referrals(store, sender, history, record, profile.onset, day)
+        store.save_notes(sender, [MovementNote(at, "better", m) for m in helped],
+                         escalations=[(escalation.TIER, r) for r in referral], at=at)
     return Outcome(
         record=record,
         amended=said_today is not None,

@@ -70,18 +70,20 @@ def plan_for(profile: Profile, today: date) -> Plan:
 
 
 def todays_plan(store: CoachStore, sender: str, at: datetime, today: date) -> PlanReply:
-    """The plan, or the reminder of an open red flag; marks the onset question as asked."""
-    flag = store.open_escalation(sender)
-    if flag:
-        from bot.triage import reminder_of_open_flag  # the reader (spaCy) only where a flag is open
+    """The plan, or the reminder of an open red flag; marks the onset question as asked
+    (one transaction)."""
+    with store.transaction():
+        flag = store.open_escalation(sender)
+        if flag:
+            from bot.triage import reminder_of_open_flag  # the reader (spaCy) only where a flag is open
 
-        return PlanReply(reminder_of_open_flag(flag[0]), None, False, True)
-    profile = store.profile(sender, today)  # the recent logs and the landmarks: all a plan reads
-    plan = plan_for(profile, today)
-    ask_onset = profile.onset is None and not profile.onset_asked
-    if ask_onset:
-        store.mark_onset_asked(sender, at)
-    return PlanReply(render_plan(plan), plan, ask_onset, False)
+            return PlanReply(reminder_of_open_flag(flag[0]), None, False, True)
+        profile = store.profile(sender, today)  # the recent logs and the landmarks: all a plan reads
+        plan = plan_for(profile, today)
+        ask_onset = profile.onset is None and not profile.onset_asked
+        if ask_onset:
+            store.mark_onset_asked(sender, at)
+        return PlanReply(render_plan(plan), plan, ask_onset, False)
 
 
 @dataclass(frozen=True)
