@@ -4,12 +4,16 @@ Each `say` builds the tracker the action server would receive: the latest messag
 real clinical parse, the slots and events so far (slot changes from earlier actions included),
 the active form. For a check-in message it runs the form's validation (activation, or an
 answer to the requested slot) and, once nothing is left to ask, `action_record_checkin`,
-exactly as the rules do. The dialogue policies themselves are covered by the e2e test
-stories and the REST tests against the real servers.
+exactly as the rules do. A message the form turns down mid check-in (a digression) is
+recorded as Rasa records it (the form's `action_execution_rejected` event); given the
+`action` its rule runs (or the name of the response it utters), the form comes back as
+Rasa's does after an unhappy path (validation with no new message, its own ActionExecuted
+last), then asks again or finishes. The dialogue policies themselves are covered by the
+e2e test stories and the REST tests against the real servers.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,6 +22,7 @@ from actions.checkin import ActionRecordCheckin, ValidateCheckinForm
 from tests.conftest import clinical_parse
 
 CHECKIN_INTENTS = ("report_symptoms", "start_checkin")
+FORM = "checkin_form"
 
 
 class Conversation:
@@ -60,7 +65,14 @@ class Conversation:
             self.events.append(event)
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
+            elif event.get("event") == "active_loop":
+                self.active_loop = event.get("name")
         return events
+
+    def utter(self, response: str) -> None:
+        """A rule's response step (`utter_you_are_welcome`), as Rasa runs it."""
+        self.replies.append({"response": response})
+        self.events.append({"event": "action", "name": response})
 
     async def nudge(self, entities: Dict[str, Any], action) -> str:
         """The scheduler's trigger_intent: EXTERNAL_nudge with the nudge as entities."""
@@ -73,8 +85,9 @@ class Conversation:
         return self.text
 
     async def say(self, text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None,
-                  action=None) -> str:
-        """One user turn. `action` runs for a message outside the check-in form."""
+                  action: Union[None, str, Any] = None) -> str:
+        """One user turn. `action` (an action, or a response's name) is what the rules run for a
+        message outside the check-in form, or for one the form turns down mid check-in."""
         latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, **clinical_parse(text, intent)}
         if entities is not None:
             latest["entities"] = entities
@@ -82,23 +95,47 @@ class Conversation:
                         {"event": "user", "text": text, "parse_data": latest,
                          "input_channel": self.channel}]
         self.replies = []
-        if self.active_loop == "checkin_form" or (action is None and intent in CHECKIN_INTENTS):
-            await self._checkin_turn(latest)
+        if self.active_loop == FORM or (action is None and intent in CHECKIN_INTENTS):
+            if await self._checkin_turn(latest):
+                return self.text
+            if action is None:
+                self.replies.append({"text": "<form rejected: a rule handles this message>"})
+                return self.text
+            await self._answer(action, latest)  # the digression's rule
+            if self.active_loop == FORM:  # the rule did not end the form: it comes back
+                await self._checkin_turn(latest, after=action if isinstance(action, str) else action.name())
         elif action is not None:
-            await self.run(action, latest)
+            await self._answer(action, latest)
         return self.text
 
-    async def _checkin_turn(self, latest: Dict[str, Any]) -> None:
-        # Rasa's form hands its validation action a tracker ending in the form's own
-        # ActionExecuted (rasa.core.actions.forms.FormAction._temporary_tracker).
-        events = await self.run(ValidateCheckinForm(), latest, latest_action="checkin_form",
-                                extra=[{"event": "action", "name": "checkin_form"}], record="checkin_form")
-        if self.active_loop and not events:
-            self.replies.append({"text": "<form rejected: a rule handles this message>"})
-            return
-        self.active_loop = "checkin_form"
+    async def _answer(self, action, latest: Dict[str, Any]) -> None:
+        if isinstance(action, str):
+            self.utter(action)
+        else:
+            await self.run(action, latest)
+
+    async def _checkin_turn(self, latest: Dict[str, Any], after: str = "action_listen") -> bool:
+        """One run of the form, after the person's message or (`after`: the action that ran
+        last) back from a digression. False when the form turned the message down."""
+        # Rasa's form hands its validation action a tracker ending in the requested slot and
+        # the form's own ActionExecuted (rasa.core.actions.forms.FormAction._temporary_tracker).
+        starting = self.active_loop is None
+        asked = None if starting else self.slots.get("requested_slot")
+        at = len(self.events)
+        events = await self.run(ValidateCheckinForm(), latest, latest_action=FORM, record=FORM, extra=[
+            {"event": "slot", "name": "requested_slot", "value": asked}, {"event": "action", "name": FORM}])
+        if not starting and after == "action_listen" and not events:
+            # Rasa logs the rejection in place of the form's run (rasa.core.processor).
+            self.events[at] = {"event": "action_execution_rejected", "name": FORM,
+                               "policy": "RulePolicy", "confidence": 1.0}
+            return False
+        if starting:
+            self.events.insert(at + 1, {"event": "active_loop", "name": FORM})
+            self.active_loop = FORM
         if self.slots.get("requested_slot"):
             self.replies.append({"response": f"utter_ask_{self.slots['requested_slot']}"})
-            return
+            return True
+        self.events.append({"event": "active_loop", "name": None})
         self.active_loop = None
-        await self.run(ActionRecordCheckin(), latest, latest_action="checkin_form")
+        await self.run(ActionRecordCheckin(), latest, latest_action=FORM)
+        return True
