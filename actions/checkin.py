@@ -3,7 +3,10 @@
 Every message of a check-in is merged into today's stored record as it
 arrives (one record per local day), so the form only ever asks for what is
 still unknown today, a question can be skipped ("not sure"), and a question
-or request in the middle is answered without losing what was said.
+or request in the middle is answered without losing what was said. The open
+question is asked again after the first such digression; after a second one
+from the same question it is skipped for the day and the check-in ends with
+what is known (`action_record_checkin`'s usual reply).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ CHECKIN_SLOTS = tuple(SLOT_OF.values())
 # (the form rejects and a rule answers it), and a red flag always goes to its own rule.
 ANSWER_INTENTS = frozenset({"report_symptoms", "inform", "start_checkin", "dont_know"})
 SKIP_INTENT = "dont_know"
+EXTERNAL_PREFIX = "EXTERNAL_"  # intents the coach's own scheduler triggers, never typed
 PENDING_TRIGGER = "spread_trigger"
 
 
@@ -40,6 +44,38 @@ def said_today(tracker: Tracker, day: date) -> Optional[str]:
     said = tracker.get_slot("checkin_said") or ""
     stamp, _, direction = said.partition("|")
     return direction if stamp == day.isoformat() else None
+
+
+def _intent_of(event: Dict[Text, Any]) -> Optional[str]:
+    return (((event.get("parse_data") or {}).get("intent")) or {}).get("name")
+
+
+def digressed_from(tracker: Tracker) -> Tuple[str, ...]:
+    """The check-in question (score, location, trend) that was open at each digression since
+    the person last answered the check-in, or since the check-in started.
+
+    A digression is a message of theirs the form turned down so that a rule could answer it
+    (a question, a log, "thanks"): Rasa records it as the form's `action_execution_rejected`
+    event. A nudge the scheduler triggered (EXTERNAL_nudge) is not theirs, so not counted.
+    The tracker holds the whole session, so nothing has to be remembered in a slot.
+    """
+    asked: Optional[str] = None
+    said: Optional[str] = None
+    found: List[str] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        elif kind == "user":
+            said = _intent_of(event)
+            if said in ANSWER_INTENTS:
+                found = []  # they answered the check-in
+        elif kind in ("active_loop", "session_started", "restart"):
+            found = []  # the check-in started or ended
+        elif (kind == "action_execution_rejected" and event.get("name") == FORM and asked in FIELD_OF
+              and not (said or "").startswith(EXTERNAL_PREFIX)):
+            found.append(FIELD_OF[asked])
+    return tuple(found)
 
 
 def _slot_events(record) -> List[Dict[Text, Any]]:
@@ -74,21 +110,27 @@ class ValidateCheckinForm(StoreAction, FormValidationAction):
         at = now()
         day = store().today(tracker.sender_id, at)
         requested = tracker.get_slot("requested_slot") if active else None
+        question = FIELD_OF.get(requested)
         skipped = skipped_today(tracker, day)
         events: List[Dict] = []
         turn = usecase.turn_from_parse(tracker.latest_message) if after_answer or not active \
             else usecase.CheckinTurn()
-        if after_answer and intent == SKIP_INTENT and requested in FIELD_OF:
-            skipped += (FIELD_OF[requested],)
+        # Back from a second digression from the same question: it is skipped for the day and
+        # the check-in ends with what is known (what was never asked stays to ask later today).
+        let_go = bool(question and active and not after_answer
+                      and not usecase.ask_again_after_digression(question, digressed_from(tracker)))
+        if question and (let_go or (after_answer and intent == SKIP_INTENT)):  # or "not sure"
+            skipped += (question,)
             events.append(SlotSet("checkin_skipped", list(tracker.get_slot("checkin_skipped") or [])
-                                  + [f"{day.isoformat()}:{FIELD_OF[requested]}"]))
+                                  + [f"{day.isoformat()}:{question}"]))
         noted = usecase.note_turn(store(), tracker.sender_id, turn, at, day, skipped)
         if (active and after_answer and requested == "checkin_score" and intent == "inform"
                 and turn.score is None and "score" in noted.missing):
             dispatcher.utter_message(text="Please give me a number from 0 (no pain) to 10 (worst), "
                                           "or say \"not sure\" to skip it.")
         events += _slot_events(noted.record)
-        events.append(SlotSet("requested_slot", SLOT_OF[noted.missing[0]] if noted.missing else None))
+        ask = noted.missing and not let_go
+        events.append(SlotSet("requested_slot", SLOT_OF[noted.missing[0]] if ask else None))
         return events
 
 

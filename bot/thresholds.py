@@ -39,6 +39,12 @@ AEROBIC_KIND_DAYS = 14
 PROFILE_WINDOW_DAYS = max(WEEK_DAYS, SCORE_FRESH_DAYS, TRIGGER_MEMORY_DAYS, HELPED_MEMORY_DAYS,
                           AEROBIC_KIND_DAYS) + 2
 
+# --- the daily check-in ---------------------------------------------------------
+# A check-in question the person turns away from (asks or logs something else instead) is
+# asked again this many times; when they turn away from it once more it is skipped for the
+# day, as "not sure" skips it, and the check-in ends with what is known.
+CHECKIN_REASKS_AFTER_DIGRESSION = 1
+
 # --- sleep ------------------------------------------------------------------
 SHORT_SLEEP_HOURS = 6.0
 

@@ -14,7 +14,9 @@ import pytest
 from actions.info import ActionExerciseInfo
 from actions.logs import ActionRecordActivity, ActionRecordSleep
 from actions.plan import ActionTodayPlan
+from actions.progress import ActionProgressSummary
 from actions.questions import ActionAnswerQuestion
+from actions.safety import ActionEscalateUrgent
 from bot.records import CheckinRecord
 from bot.usecases.plan import plan_inputs
 from tests.conftest import MONDAY
@@ -189,3 +191,102 @@ async def test_the_answer_taken_for_a_symptom_report_still_reaches_the_notes(tal
 async def test_a_movement_with_pain_that_is_not_spreading_is_not_a_trigger(talk, store):
     await talk.say("back is a 3 after sitting all day, about the same", "report_symptoms")
     assert store.profile("tester").movement_notes == ()
+
+
+# ---------------- a question ignored: asked again once, then let go for the day ----------------
+async def test_a_question_ignored_twice_is_let_go_and_the_check_in_ends_with_what_is_known(talk, store):
+    """The conversation of the bug report: the trend was asked after every digression, forever."""
+    await talk.say("hi", "greet", action="utter_greet")
+    assert "utter_ask_checkin_trend" in await talk.say("my back is a 5 today", "report_symptoms")
+    assert "utter_ask_checkin_trend" in await talk.say("lower back", "report_symptoms")  # an answer
+    plan = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert plan.index("Here's your plan for today") < plan.index("[utter_ask_checkin_trend]")  # asked once more
+    walk = await talk.say("walked 20 minutes", "report_activity", action=ActionRecordActivity())
+    assert "utter_ask" not in walk and talk.active_loop is None
+    # The walk's own answer first, then the usual wrap-up with what is known.
+    assert walk.index("20-minute walk") < walk.index("Thanks for checking in! I've logged your pain at 5/10.")
+    assert talk.slots["checkin_skipped"] == ["2026-11-30:trend"]
+    (row,) = rows(store)
+    assert (row.pain_score, row.location, row.trend) == (5.0, "lower_back", None)
+    assert [(a.kind, a.minutes) for a in store.profile("tester").activities] == [("walking", 20.0)]
+    progress = await talk.say("how am I doing?", "ask_progress", action=ActionProgressSummary())
+    assert "5/10" in progress and "utter_ask" not in progress
+    assert await talk.say("thanks", "thank", action="utter_you_are_welcome") == (
+        "[utter_you_are_welcome] You're welcome. Keep it up!")
+    # Later the same day, as after "not sure": what was said is there, the trend is not asked.
+    again = await talk.say("let's do my check-in", "start_checkin")
+    assert "already checked in today" in again and talk.active_loop is None
+
+
+async def test_small_talk_in_the_middle_counts_as_a_digression_too(talk, store):
+    await talk.say("my back is a 5 today", "report_symptoms")
+    thanks = await talk.say("thanks", "thank", action="utter_you_are_welcome")
+    assert thanks.endswith("[utter_ask_checkin_trend] Compared with yesterday, is it better, worse or about the same?")
+    bot = await talk.say("are you a bot?", "bot_challenge", action="utter_iamabot")
+    assert bot.index("[utter_iamabot]") < bot.index("Thanks for checking in!") and "utter_ask" not in bot
+
+
+async def test_one_digression_then_the_answer_is_the_usual_check_in(talk, store):
+    await talk.say("my back is a 5 today", "report_symptoms")
+    progress = await talk.say("how am I doing?", "ask_progress", action=ActionProgressSummary())
+    assert progress.rstrip().endswith("about the same?")
+    reply = await talk.say("about the same", "report_symptoms")
+    assert "Thanks for checking in! I've logged your pain at 5/10." in reply and talk.active_loop is None
+    assert not talk.slots.get("checkin_skipped")
+    (row,) = rows(store)
+    assert (row.pain_score, row.location, row.trend) == (5.0, "lower_back", "same")
+
+
+async def test_an_answer_starts_the_count_again_for_the_next_question(talk, store):
+    await talk.say("let's do my check-in", "start_checkin")
+    assert "utter_ask_checkin_score" in await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert "utter_ask_checkin_location" in await talk.say("5", "inform")
+    info = await talk.say("how do I do a bird dog?", "ask_exercise_info", action=ActionExerciseInfo())
+    assert "utter_ask_checkin_location" in info  # the first digression from this question
+    assert "utter_ask_checkin_trend" in await talk.say("lower back", "report_symptoms")
+    assert not talk.slots.get("checkin_skipped")
+
+
+async def test_not_sure_after_a_digression_still_skips_and_goes_on(talk, store):
+    await talk.say("let's do my check-in", "start_checkin")
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert "utter_ask_checkin_location" in await talk.say("not sure", "dont_know")
+    assert talk.slots["checkin_skipped"] == ["2026-11-30:score"] and talk.active_loop == "checkin_form"
+
+
+async def test_ignored_twice_at_the_first_question_ends_the_check_in_and_keeps_the_rest_for_later(talk, store):
+    await talk.say("let's do my check-in", "start_checkin")
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    walk = await talk.say("walked 20 minutes", "report_activity", action=ActionRecordActivity())
+    assert walk.index("20-minute walk") < walk.index("we can check in another time")
+    assert "utter_ask" not in walk and talk.active_loop is None and rows(store) == ()
+    # The score is skipped for today, as "not sure" skips it; what was never asked is asked.
+    assert "utter_ask_checkin_location" in await talk.say("let's do my check-in", "start_checkin")
+
+
+async def test_a_red_flag_after_a_digression_still_gets_urgent_advice_and_ends_the_form(talk, store, clock):
+    await talk.say("let's do my check-in", "start_checkin")
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    reply = await talk.say("I can't control my bladder since this morning", "report_red_flag",
+                           action=ActionEscalateUrgent())
+    assert "emergency" in reply.lower() and "utter_ask" not in reply and talk.active_loop is None
+    assert store.open_escalation("tester") == (1, "bladder_bowel")
+    # A new check-in later the same day starts counting afresh: one digression is asked again.
+    clock["now"] += timedelta(hours=3)
+    assert "utter_ask_checkin_score" in await talk.say("let's do my check-in", "start_checkin")
+    again = await talk.say("how am I doing?", "ask_progress", action=ActionProgressSummary())
+    assert "utter_ask_checkin_score" in again and talk.active_loop == "checkin_form"
+
+
+async def test_the_next_day_the_question_let_go_is_asked_and_counted_afresh(talk, store, clock):
+    await talk.say("my back is a 5 today", "report_symptoms")
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    await talk.say("walked 20 minutes", "report_activity", action=ActionRecordActivity())
+    assert talk.active_loop is None
+    clock["now"] += timedelta(days=1)
+    assert "utter_ask_checkin_trend" in await talk.say("my back is a 4 today", "report_symptoms")
+    plan = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    assert "utter_ask_checkin_trend" in plan
+    reply = await talk.say("better than yesterday", "report_symptoms")
+    assert "Thanks for checking in! I've logged your pain at 4/10." in reply
+    assert [(r.pain_score, r.trend) for r in rows(store)] == [(5.0, None), (4.0, "better")]

@@ -12,7 +12,8 @@ of (acknowledge or update, improvement against earlier days, direction news,
 whether to ask what set the spreading off, tier-3 referrals given once per
 episode), with the referrals and what helped written in one transaction.
 
-Pure parts (`turn_from_parse`, `merge`, `missing`) take values and return values.
+Pure parts (`turn_from_parse`, `merge`, `missing`, `ask_again_after_digression`) take
+values and return values.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from bot.localtime import local_day
 from bot.progress import checkin_days
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
 from bot.store import CoachStore
+from bot.thresholds import CHECKIN_REASKS_AFTER_DIGRESSION
 
 FIELDS = ("score", "location", "trend")  # what the check-in asks for, in this order
 # Statuses under which a mentioned condition still applies: "I had a hip replacement last year".
@@ -134,6 +136,18 @@ def missing(record: Optional[CheckinRecord], skipped: Iterable[str] = ()) -> Tup
     if record is None or (record.trend is None and record.direction not in _DIRECTIONAL):
         gaps.append("trend")
     return tuple(f for f in gaps if f not in skipped)
+
+
+def ask_again_after_digression(question: str, digressed_from: Sequence[str]) -> bool:
+    """Coming back to the check-in after a digression: ask `question` again, or let it go?
+
+    `digressed_from` holds the question that was open at each digression since the person
+    last answered the check-in (this one included). It is asked again after the first
+    digression from it (CHECKIN_REASKS_AFTER_DIGRESSION); after the next it is skipped for
+    the day, as "not sure" skips it, and the check-in ends with what is known.
+    """
+    turned_away = sum(1 for asked in digressed_from if asked == question)
+    return turned_away <= CHECKIN_REASKS_AFTER_DIGRESSION
 
 
 def _history_before(profile: Profile, day: date) -> List[CheckinRecord]:
