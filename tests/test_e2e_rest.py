@@ -151,6 +151,50 @@ def test_red_flag_interrupts_the_checkin_form(coach):
     assert user_rows(coach, "coach_checkins", me) == []
 
 
+TREND_QUESTION = "Compared with yesterday, is it better, worse or about the same?"
+
+
+def test_a_checkin_question_ignored_twice_is_let_go_with_the_usual_wrap_up(coach):
+    """The bug report's conversation: the trend was asked again after every digression."""
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "hi")
+    assert text_of(say(coach, me, "my back is a 5 today")).endswith(TREND_QUESTION)
+    assert text_of(say(coach, me, "lower back")).endswith(TREND_QUESTION)  # an answer: asked again
+    plan = text_of(say(coach, me, "what should I do today?"))
+    assert "minutes" in plan and plan.endswith(TREND_QUESTION)  # the plan, then the question once more
+    walk = text_of(say(coach, me, "walked 20 minutes"))
+    assert TREND_QUESTION not in walk
+    assert walk.index("20-minute walk") < walk.index("Thanks for checking in! I've logged your pain at 5/10.")
+    assert [(c.pain_score, c.location, c.trend) for c in user_rows(coach, "coach_checkins", me)] == [
+        (5.0, "lower_back", None)]
+    assert [(a.kind, a.minutes) for a in user_rows(coach, "coach_activities", me)] == [("walking", 20.0)]
+    progress = say(coach, me, "how am I doing?")
+    assert any(r.get("image") for r in progress) and TREND_QUESTION not in text_of(progress)
+    assert text_of(say(coach, me, "thanks")) in ("You're welcome. Keep it up!", "Happy to help.")
+    again = text_of(say(coach, me, "let's do my check-in"))  # later the same day, as after "not sure"
+    assert "already checked in today" in again and TREND_QUESTION not in again
+
+
+def test_one_digression_then_the_answer_is_the_usual_checkin(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "my back is a 5 today")
+    assert text_of(say(coach, me, "how am I doing?")).endswith(TREND_QUESTION)
+    assert "Thanks for checking in! I've logged your pain at 5/10." in text_of(say(coach, me, "about the same"))
+    assert [(c.pain_score, c.location, c.trend) for c in user_rows(coach, "coach_checkins", me)] == [
+        (5.0, "lower_back", "same")]
+
+
+def test_a_red_flag_after_a_digression_mid_checkin_gets_urgent_advice_only(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "let's do my check-in")
+    assert "0 (no pain)" in text_of(say(coach, me, "what should I do today?"))
+    reply = text_of(say(coach, me, "I can't control my bladder since this morning"))
+    assert "emergency" in reply.lower()
+    assert "0 (no pain)" not in reply and "checking in" not in reply.lower()  # the form just ends
+    assert [(e.tier, e.reason) for e in user_rows(coach, "coach_escalations", me)] == [(1, "bladder_bowel")]
+    assert "assess" in text_of(say(coach, me, "what should I do today?")).lower()
+
+
 def test_a_red_flag_mid_answer_is_caught_by_the_clinical_screen(coach):
     """The form is waiting for a place; the answer carries a foot drop as well."""
     me = "e2e-" + uuid.uuid4().hex
