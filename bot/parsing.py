@@ -13,7 +13,7 @@ import re
 from itertools import islice
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
 
 # --------------------------------------------------------------------------- tokens
 
@@ -40,22 +40,67 @@ class _Tok:
         return self.text[0].isdecimal()
 
 
+# After case folding, in this order: the one list of rewrites that both _normalise and
+# _normalise_tracked apply. A plain string is replaced as it is (str.replace), a pattern
+# with its template.
+_REWRITES: Tuple[Tuple[Union[str, "re.Pattern[str]"], str], ...] = (
+    ("\u2019", "'"), ("\u2018", "'"), ("\u2013", "-"), ("\u2014", "-"),
+    (_AMPM_RE, r"\1m"),
+    (_OCLOCK_RE, " oclock"),
+    ("can't", "can not"), ("won't", "will not"),
+    (_NOT_RE, " not"),
+    (_IS_RE, " is"),
+    (_WORD_HYPHEN_RE, " "),
+)
+_REWRITE_PATTERNS = tuple((re.compile(re.escape(find)) if isinstance(find, str) else find, replacement)
+                          for find, replacement in _REWRITES)
+
+
 def _normalise(text: str) -> str:
     text = text.casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    text = _AMPM_RE.sub(r"\1m", text)
-    text = _OCLOCK_RE.sub(" oclock", text)
-    text = text.replace("can't", "can not").replace("won't", "will not")
-    text = _NOT_RE.sub(" not", text)
-    text = _IS_RE.sub(" is", text)
-    return _WORD_HYPHEN_RE.sub(" ", text)
+    for find, replacement in _REWRITES:
+        text = text.replace(find, replacement) if isinstance(find, str) else find.sub(replacement, text)
+    return text
+
+
+def _normalise_tracked(text: str) -> Tuple[str, List[int]]:
+    """_normalise(text), and for each of its characters the index in `text` it came from
+    (a rewrite's characters come from the characters it replaced), so what is read in the
+    normalised text can be pointed at in the text as written."""
+    folded: List[str] = []
+    origin: List[int] = []
+    for i, char in enumerate(text):
+        same = char.casefold()  # casefold works character by character ("ß" -> "ss")
+        folded.append(same)
+        origin.extend([i] * len(same))
+    out = "".join(folded)
+    for pattern, replacement in _REWRITE_PATTERNS:
+        pieces: List[str] = []
+        moved: List[int] = []
+        last = 0
+        for match in pattern.finditer(out):
+            start, end = match.span()
+            written = match.expand(replacement)
+            pieces.append(out[last:start])
+            moved.extend(origin[last:start])
+            pieces.append(written)
+            moved.extend(origin[min(start + k, end - 1)] for k in range(len(written)))
+            last = end
+        pieces.append(out[last:])
+        moved.extend(origin[last:])
+        out, origin = "".join(pieces), moved
+    return out, origin
+
+
+def _split(normalised: str) -> List[_Tok]:
+    matches = islice(_TOKEN_RE.finditer(normalised), MAX_TOKENS)
+    return [_Tok(m.group(), m.start(), m.end()) for m in matches]
 
 
 def _tokens(text: str) -> List[_Tok]:
     if not isinstance(text, str) or not text:
         return []
-    matches = islice(_TOKEN_RE.finditer(_normalise(text)), MAX_TOKENS)
-    return [_Tok(m.group(), m.start(), m.end()) for m in matches]
+    return _split(_normalise(text))
 
 
 def _word(toks: Sequence[_Tok], i: int) -> str:
@@ -456,6 +501,39 @@ def parse_minutes(text: str) -> Optional[float]:
     except Exception:
         return None
     return found[0][2] if found else None
+
+
+def duration_spans(text: str) -> List[Tuple[int, int, float]]:
+    """Every duration, read as parse_minutes reads the first, with where it is written:
+    [(start, end, minutes)], character offsets into `text` as given, left to right.
+
+    "swam for 20 min then walked 15 minutes" -> [(9, 15, 20.0), (28, 38, 15.0)].
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        normalised, origin = _normalise_tracked(text)
+        toks = _split(normalised)
+        return [(origin[toks[start].start], origin[toks[end - 1].end - 1] + 1, minutes)
+                for start, end, minutes in _durations(toks)]
+    except Exception:
+        return []
+
+
+# --------------------------------------------------------------------------- clauses
+
+_CLAUSE_BREAK = re.compile(r"[,;\n]|\band\b|\bbut\b|\.(?!\d)")
+
+
+def clauses(text: str) -> List[Tuple[int, int]]:
+    """The clauses of a message as (start, end) character offsets, split after a comma,
+    semicolon, full stop, line break, "and" or "but": "back a 4, leg a 2" has two. Blank
+    pieces are left out; a message of one clause is the whole text."""
+    if not isinstance(text, str) or not text:
+        return [(0, 0)]
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    pieces = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    return pieces if len(pieces) > 1 else [(0, len(text))]
 
 
 # --------------------------------------------------------------------------- onset

@@ -4,6 +4,8 @@ from datetime import date, time
 import pytest
 
 from bot.parsing import (
+    clauses,
+    duration_spans,
     parse_clock_time,
     parse_days_since,
     parse_minutes,
@@ -87,6 +89,62 @@ def test_parse_minutes(text, expected):
 ])
 def test_parse_minutes_none(text):
     assert parse_minutes(text) is None
+
+
+# --------------------------------------------------------------------------- durations, where written
+
+def written(text):
+    """duration_spans as (the words as written, minutes)."""
+    return [(text[start:end], minutes) for start, end, minutes in duration_spans(text)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("swam for 20 min then walked 15 minutes", [("20 min", 20.0), ("15 minutes", 15.0)]),
+    ("I walked 25 minutes this morning and did the child's pose", [("25 minutes", 25.0)]),
+    ("did my bird dogs and a 10 minute walk", [("10 minute", 10.0)]),
+    ("did a 30-minute walk", [("30-minute", 30.0)]),
+    ("walked for an hour and a half, then 20 mins on the bike",
+     [("an hour and a half", 90.0), ("20 mins", 20.0)]),
+    # the normaliser's rewrites before them ("didn't" -> "did not", "a.m." -> "am", "ß" -> "ss",
+    # curly quotes) do not move where a later duration is said to be
+    ("I didn’t walk at 7 a.m. but swam half an hour", [("half an hour", 30.0)]),
+    ("Straße: can't walk, won't swim, child's pose 1h15 then TWENTY-FIVE MINS",
+     [("1h15", 75.0), ("TWENTY-FIVE MINS", 25.0)]),
+    ("2 hours ago I walked 30 min", [("30 min", 30.0)]),
+    ("walked 20 minutes", [("20 minutes", 20.0)]),
+    ("", []), ("walked to the shops", []), ("every 2 hours", []),
+])
+def test_duration_spans_say_where_each_duration_is_written(text, expected):
+    assert written(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "walked 25 minutes", "half an hour on the bike", "1h 15m", "2 hours ago I walked 30 min",
+    "did a 30-minute walk", "walked an hour and a half", "no minutes here", "",
+])
+def test_the_first_duration_span_is_what_parse_minutes_reads(text):
+    spans = duration_spans(text)
+    assert (spans[0][2] if spans else None) == parse_minutes(text)
+
+
+@pytest.mark.parametrize("value", [None, 42, b"20 minutes", ["20 minutes"]])
+def test_duration_spans_of_anything_but_text_is_empty(value):
+    assert duration_spans(value) == []
+
+
+# --------------------------------------------------------------------------- clauses
+
+@pytest.mark.parametrize("text,expected", [
+    ("back a 4, leg a 2", ["back a 4,", " leg a 2"]),
+    ("I walked 25 minutes this morning and did the child's pose",
+     ["I walked 25 minutes this morning and", " did the child's pose"]),
+    ("swam for 20 min then walked 15 minutes", ["swam for 20 min then walked 15 minutes"]),
+    ("walked; swam. Stretched\nslept but badly", ["walked;", " swam.", " Stretched\n", "slept but", " badly"]),
+    ("walked 2.5 km", ["walked 2.5 km"]),  # a decimal point is not a full stop
+    ("walked,", ["walked,"]), ("", [""]),
+])
+def test_clauses(text, expected):
+    assert [text[a:b] for a, b in clauses(text)] == expected
 
 
 # --------------------------------------------------------------------------- days since

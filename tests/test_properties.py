@@ -165,6 +165,39 @@ def test_sleep_is_a_known_quality_and_a_plausible_number_of_hours(text):
 
 
 @examples(200)
+@given(any_text)
+@example("Straße’s 8 a.m. o'clock — can't won't twenty-five mins")
+@example("ﬁ İ ß " * 50 + "1h15")  # characters whose case folding is longer than they are
+def test_the_tracked_normaliser_is_the_normaliser_and_points_into_the_text(text):
+    normalised, origin = parsing._normalise_tracked(text)
+    assert normalised == parsing._normalise(text)
+    assert len(origin) == len(normalised)
+    assert all(0 <= i < len(text) for i in origin)
+    assert origin == sorted(origin)  # left to right, as written
+
+
+@examples(200)
+@given(any_text)
+@example("swam for 20 min then walked 15 minutes")
+@example("I didn't walk 20 minutes, just 10 mins")
+def test_duration_spans_are_the_durations_in_order_within_the_text(text):
+    spans = parsing.duration_spans(text)
+    assert [m for _, _, m in spans] == [m for _, _, m in parsing._durations(parsing._tokens(text))]
+    assert all(0 <= start < end <= len(text) for start, end, _ in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # left to right, never overlapping
+    assert (spans[0][2] if spans else None) == parsing.parse_minutes(text)
+
+
+@examples(200)
+@given(any_text)
+def test_clauses_cover_the_text_in_order(text):
+    pieces = parsing.clauses(text)
+    assert pieces[0][0] >= 0 and pieces[-1][1] <= len(text)
+    assert all(a < b or len(pieces) == 1 for a, b in pieces)
+    assert all(first[1] <= second[0] for first, second in zip(pieces, pieces[1:]))
+
+
+@examples(200)
 @given(any_text, st.one_of(st.none(), days))
 def test_the_parsers_safety_nets_never_fire(text, today):
     """The bodies the public parsers wrap in `except Exception` (a crash there reads as 'nothing')."""

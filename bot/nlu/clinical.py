@@ -30,7 +30,7 @@ from bot.nlu.red_flags import (
     BLOCKED, CONCEPTS, DESPAIR_TERMS, FUZZY_STOPWORDS, FUZZY_TARGETS, HEALTH_TERMS, IDIOMS, NOT_MENTIONS,
     RULES, SHORT_FUZZY_TARGETS, SHORT_STOPWORDS, STATUS_PROOF, TEXTING_SPELLINGS, TOKEN_PATTERNS,
 )
-from bot.parsing import parse_minutes, parse_pain_score
+from bot.parsing import clauses, parse_minutes, parse_pain_score
 
 # What the parse result carries (CLINICAL_KEY, CLINICAL_ENTITIES, CUE_ENTITIES, IDIOM) is named
 # in the spaCy-free bot.nlu.schema, so the action server reads it without this reader.
@@ -312,7 +312,7 @@ class ClinicalReader:
                 others = [o for o in all_spans if o is not span]
                 status = context.status_of(doc, span, others)
                 findings.append(Finding(entity, span.label_, span.start_char, span.end_char, status))
-        for start, end in _segments(text):
+        for start, end in clauses(text):  # "back a 4, leg a 2" has two scores
             piece = text[start:end]
             for entity, value in (("pain_score", parse_pain_score(piece)), ("duration", parse_minutes(piece))):
                 found = self._number_finding(doc, entity, value, text, all_spans, start, end)
@@ -503,16 +503,6 @@ _WORD_NUMBERS = {
     20: ("twenty",), 30: ("thirty",), 40: ("forty",), 45: ("forty five", "forty-five"),
     60: ("sixty", "an hour", "hour"), 90: ("ninety",),
 }
-
-
-_SEGMENT_BREAK = re.compile(r"[,;\n]|\band\b|\bbut\b|\.(?!\d)")
-
-
-def _segments(text: str) -> List[Tuple[int, int]]:
-    """Clauses of the text ("back a 4, leg a 2" has two scores); the whole text first if short."""
-    bounds = [0] + [m.end() for m in _SEGMENT_BREAK.finditer(text)] + [len(text)]
-    pieces = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
-    return pieces if len(pieces) > 1 else [(0, len(text))]
 
 
 def _number_span(doc: Doc, text: str, value: float, lo: int = 0, hi: Optional[int] = None) -> Optional[Span]:
