@@ -22,7 +22,7 @@ from bot.clinical import is_meaningful_change, location_rank, meaningful_improve
 from bot.escalation import SPREAD_SELF_CARE, SPREADING_REASONS, EpisodeAge, referral_advice
 from bot.guidance import clean_text, word_pattern
 from bot.progress import STRENGTH_KINDS, fmt_number, say_day
-from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord
+from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, ActivityReport, CheckinRecord
 from bot.thresholds import SHORT_SLEEP_HOURS, WALK_TARGET_MAX, WALK_TARGET_MIN
 
 if TYPE_CHECKING:  # only for the annotation: the planner stays free to import this module
@@ -248,6 +248,14 @@ def checkin_feedback(
 
 # --- activities ------------------------------------------------------------
 
+# The reply to an activity report that names nothing loggable.
+ASK_WHICH_ACTIVITY = ("Nice work! What did you do: a walk, the bike, the pool, stretches or "
+                      "strengthening? Add the minutes too, e.g. \"walked 20 minutes\".")
+# The reply when every activity the message names was not done ("didn't walk today").
+NOTHING_LOGGED = ("Okay, I haven't logged anything. When you've been for a walk or done your "
+                  "exercises, tell me what and for how long, e.g. \"walked 20 minutes\".")
+
+
 def _with_current(activity: ActivityRecord, week: Sequence[ActivityRecord]) -> List[ActivityRecord]:
     """The week's sessions including this one, without counting it twice."""
     sessions = list(week)
@@ -256,18 +264,18 @@ def _with_current(activity: ActivityRecord, week: Sequence[ActivityRecord]) -> L
     return sessions
 
 
-def _aerobic_line(activity: ActivityRecord) -> str:
-    name = _SESSION_NAMES.get(activity.kind, "session")
-    if activity.minutes is None:
+def _aerobic_line(kind: str, minutes: Optional[float]) -> str:
+    name = _SESSION_NAMES.get(kind, "session")
+    if minutes is None:
         return (f"Nice {name}! Next time, tell me how many minutes it was. The aim is "
                 f"{WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes at a steady pace without stopping.")
-    minutes = fmt_number(activity.minutes)
-    if activity.minutes >= WALK_TARGET_MIN:
-        return (f"A {minutes}-minute {name}, brilliant! A continuous session of "
+    said = fmt_number(minutes)
+    if minutes >= WALK_TARGET_MIN:
+        return (f"A {said}-minute {name}, brilliant! A continuous session of "
                 f"{WALK_TARGET_MIN}-{WALK_TARGET_MAX}+ minutes is real conditioning for your back.")
-    line = (f"Good job on your {minutes}-minute {name}! Next time try adding a few minutes, "
+    line = (f"Good job on your {said}-minute {name}! Next time try adding a few minutes, "
             f"building toward {WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes without stopping.")
-    if activity.kind == "walking":
+    if kind == "walking":
         line += " Stop-and-go walking on errands doesn't count toward that."
     return line
 
@@ -281,14 +289,19 @@ def _aerobic_total_line(sessions: Sequence[ActivityRecord]) -> str:
     return f"That brings you to {fmt_number(total)} minutes of aerobic activity this week."
 
 
-def _strength_line(activity: ActivityRecord) -> str:
-    name = _SESSION_NAMES[activity.kind]
+def _strength_line(kind: str) -> str:
+    name = _SESSION_NAMES[kind]
     extra = {
         "mckenzie": " Notice whether any leg pain moves back toward your lower back; that's a good sign.",
         "stabilization": " Holding a comfortable neutral spine is exactly the skill to build.",
         "strengthening": " Stronger support muscles make future flare-ups less likely.",
-    }[activity.kind]
+    }[kind]
     return f"Nice work finishing your {name}!{extra}"
+
+
+_STRETCH_LINE = ("Stretching done, nice! Go as far as is comfortable, in a slow and controlled "
+                 "way; tight hamstrings in particular put extra strain on the low back.")
+_OTHER_SESSION_LINE = "Thanks, I've logged that session. Every bit of gradual activity helps."
 
 
 def _count_line(sessions: Sequence[ActivityRecord], kinds: Sequence[str], label: str) -> str:
@@ -311,38 +324,81 @@ def is_stop_and_go(text: str) -> bool:
     return bool(_STOP_AND_GO.search(text or ""))
 
 
-def stop_and_go_feedback(minutes: Optional[float], week: Sequence[ActivityRecord]) -> List[str]:
-    """Acknowledge an errands walk without counting it toward the continuous goal.
-
-    The caller logs it without minutes, so `week` totals and plans stay about
-    continuous sessions only.
-    """
+def _stop_and_go_lines(minutes: Optional[float]) -> List[str]:
     walked = f"{fmt_number(minutes)} minutes on your feet" if minutes else "your walking"
-    lines = [
+    return [
         f"Thanks, I've noted {walked}. Walking on errands or with lots of stops is good "
         "everyday movement, but it doesn't count toward the continuous walk that conditions "
         "your back, so I haven't added the minutes to your walking total.",
         f"When you can, try one walk of {WALK_TARGET_MIN}-{WALK_TARGET_MAX} minutes at a "
         "steady pace without stopping.",
     ]
-    total = _aerobic_minutes(week)
+
+
+def _stays_line(sessions: Sequence[ActivityRecord]) -> Optional[str]:
+    """The continuous aerobic total, unchanged by a stop-and-go walk (None while it is 0)."""
+    total = _aerobic_minutes(sessions)
     if total > 0:
-        lines.append(f"Your continuous aerobic total this week stays at {fmt_number(total)} minutes.")
-    return lines
+        return f"Your continuous aerobic total this week stays at {fmt_number(total)} minutes."
+    return None
+
+
+def _session_lines(report: ActivityReport) -> List[str]:
+    """What is said about one reported session, before the week's figures."""
+    if report.stop_and_go:
+        return _stop_and_go_lines(report.minutes)
+    if report.kind in AEROBIC_ACTIVITIES:
+        return [_aerobic_line(report.kind, report.minutes)]
+    if report.kind in STRENGTH_KINDS:
+        return [_strength_line(report.kind)]
+    if report.kind == "stretching":
+        return [_STRETCH_LINE]
+    return [_OTHER_SESSION_LINE]
+
+
+def _week_line(report: ActivityReport, reports: Sequence[ActivityReport],
+               week: Sequence[ActivityRecord]) -> Optional[str]:
+    """The week's figure for the group `report` belongs to (aerobic minutes, strengthening or
+    stretching sessions). A stop-and-go walk alone leaves the aerobic total where it was."""
+    if report.kind in AEROBIC_ACTIVITIES:
+        if any(r.kind in AEROBIC_ACTIVITIES and not r.stop_and_go for r in reports):
+            return _aerobic_total_line(week)
+        return _stays_line(week)
+    if report.kind in STRENGTH_KINDS:
+        return _count_line(week, STRENGTH_KINDS, "strengthening")
+    if report.kind == "stretching":
+        return _count_line(week, ("stretching",), "stretching")
+    return None
+
+
+def activities_feedback(reports: Sequence[ActivityReport], week: Sequence[ActivityRecord]) -> List[str]:
+    """Praise each session a message reported, in its order, then where the week stands.
+
+    `week` holds the week's logged sessions, these included. Each weekly figure is said
+    once, after all the sessions ("a walk and a swim" get one aerobic total), and a line
+    two sessions share ("did the cat cow and child's pose") is said once.
+    """
+    lines: List[Optional[str]] = []
+    for report in reports:
+        lines.extend(_session_lines(report))
+    for report in reports:
+        lines.append(_week_line(report, reports, week))
+    return [line for line in dict.fromkeys(lines) if line]
+
+
+def stop_and_go_feedback(minutes: Optional[float], week: Sequence[ActivityRecord]) -> List[str]:
+    """Acknowledge an errands walk without counting it toward the continuous goal.
+
+    The caller logs it without minutes, so `week` totals and plans stay about
+    continuous sessions only.
+    """
+    return activities_feedback([ActivityReport("walking", minutes, stop_and_go=True)], week)
 
 
 def activity_feedback(activity: ActivityRecord, week: Sequence[ActivityRecord]) -> List[str]:
     """Praise a logged session and put it in the context of the week so far."""
-    sessions = _with_current(activity, week)
-    if activity.kind in AEROBIC_ACTIVITIES:
-        return [_aerobic_line(activity), _aerobic_total_line(sessions)]
-    if activity.kind in STRENGTH_KINDS:
-        return [_strength_line(activity), _count_line(sessions, STRENGTH_KINDS, "strengthening")]
-    if activity.kind == "stretching":
-        return ["Stretching done, nice! Go as far as is comfortable, in a slow and controlled "
-                "way; tight hamstrings in particular put extra strain on the low back.",
-                _count_line(sessions, ("stretching",), "stretching")]
-    return ["Thanks, I've logged that session. Every bit of gradual activity helps."]
+    report = ActivityReport(activity.kind, activity.minutes, activity.exercise_id)
+    return activities_feedback([report], _with_current(activity, week))
 
 
 # --- sleep and fear ----------------------------------------------------------

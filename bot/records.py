@@ -63,6 +63,21 @@ class ActivityRecord:
 
 
 @dataclass(frozen=True)
+class ActivityReport:
+    """One activity a message reports, as read before it is logged (bot.usecases.activity).
+
+    `minutes` are the minutes said for it. A stop-and-go walk (errands, lots of stops) is
+    logged without them, so weekly totals count continuous sessions only, but the reply
+    still names them.
+    """
+
+    kind: str  # one of ACTIVITIES
+    minutes: Optional[float] = None
+    exercise_id: Optional[str] = None
+    stop_and_go: bool = False
+
+
+@dataclass(frozen=True)
 class SleepRecord:
     at: datetime
     quality: str  # one of SLEEP_QUALITIES

@@ -2,13 +2,15 @@
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.coaching import (
-    activity_feedback, checkin_feedback, direction_advice, fear_reassurance, is_stop_and_go,
+    activities_feedback, activity_feedback, checkin_feedback, direction_advice, fear_reassurance, is_stop_and_go,
     sleep_feedback, stop_and_go_feedback,
 )
 from bot.escalation import NO_IMPROVEMENT, REASONS, SPREADING_NUMBNESS, SPREADING_REPEATED, WORSENING
-from bot.records import ActivityRecord, CheckinRecord
+from bot.records import ACTIVITIES, ActivityRecord, ActivityReport, CheckinRecord
 
 NOW = datetime(2024, 3, 20, 9)
 YESTERDAY = datetime(2024, 3, 19, 9)
@@ -256,6 +258,88 @@ def test_stretching_counted():
     lines = activity_feedback(activity("stretching", 10), [])
     assert "stretching" in lines[0].lower()
     assert "1 stretching session this week" in lines[1]
+
+
+# --- several sessions in one message -------------------------------------------
+
+def logged(*reports, earlier=()):
+    """The week after logging `reports` now: the earlier sessions, then these (as the use case reads it)."""
+    return list(earlier) + [ActivityRecord(at=NOW, kind=r.kind, exercise_id=r.exercise_id,
+                                           minutes=None if r.stop_and_go else r.minutes) for r in reports]
+
+
+def test_a_walk_and_a_stretch_get_a_line_each_then_the_weeks_figures_once():
+    reports = [ActivityReport("walking", 25), ActivityReport("stretching", None, "childs_pose")]
+    lines = activities_feedback(reports, logged(*reports, earlier=[activity("cycling", 15, 19)]))
+    assert lines == [
+        "A 25-minute walk, brilliant! A continuous session of 20-30+ minutes is real conditioning "
+        "for your back.",
+        "Stretching done, nice! Go as far as is comfortable, in a slow and controlled way; tight "
+        "hamstrings in particular put extra strain on the low back.",
+        "That brings you to 40 minutes of aerobic activity this week.",
+        "That's 1 stretching session this week.",
+    ]
+
+
+def test_a_swim_and_a_walk_share_one_aerobic_total():
+    reports = [ActivityReport("swimming", 20), ActivityReport("walking", 15)]
+    lines = activities_feedback(reports, logged(*reports))
+    assert "20-minute swim" in lines[0] and "15-minute walk" in lines[1]
+    assert [line for line in lines if "this week" in line] == [
+        "That brings you to 35 minutes of aerobic activity this week."]
+
+
+def test_two_stretches_are_praised_once_and_both_counted():
+    reports = [ActivityReport("stretching", None, "cat_cow"), ActivityReport("stretching", None, "childs_pose")]
+    lines = activities_feedback(reports, logged(*reports))
+    assert len([line for line in lines if line.startswith("Stretching done")]) == 1
+    assert lines[-1] == "That's 2 stretching sessions this week."
+
+
+def test_an_errands_walk_with_a_swim_is_not_counted_and_the_total_is_said_once():
+    reports = [ActivityReport("walking", 40, stop_and_go=True), ActivityReport("swimming", 20)]
+    lines = activities_feedback(reports, logged(*reports))
+    text = joined(lines)
+    assert "40 minutes on your feet" in lines[0] and "doesn't count" in text
+    assert "stays at" not in text
+    assert lines[-1] == "That brings you to 20 minutes of aerobic activity this week."
+
+
+def test_an_errands_walk_alone_is_said_as_before():
+    week = [activity("cycling", 15, 19), activity("walking", None, 20)]
+    report = ActivityReport("walking", 40, stop_and_go=True)
+    assert activities_feedback([report], week) == stop_and_go_feedback(40, week)
+    assert activities_feedback([report], week)[-1] == ("Your continuous aerobic total this week "
+                                                       "stays at 15 minutes.")
+
+
+reports_strategy = st.lists(st.builds(
+    ActivityReport, kind=st.sampled_from(ACTIVITIES),
+    minutes=st.one_of(st.none(), st.floats(0.5, 300, allow_nan=False)),
+    exercise_id=st.none(), stop_and_go=st.booleans(),
+).map(lambda r: r if r.kind == "walking" or not r.stop_and_go else ActivityReport(r.kind, r.minutes)),
+    min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(reports_strategy)
+def test_each_weekly_figure_is_said_once_after_every_sessions_line(reports):
+    lines = activities_feedback(reports, logged(*reports))
+    assert len(lines) == len(set(lines))
+    weekly = [i for i, line in enumerate(lines) if "this week" in line]
+    assert sum("aerobic" in lines[i] for i in weekly) <= 1
+    assert sum("strengthening session" in lines[i] for i in weekly) <= 1
+    assert sum("stretching session" in lines[i] for i in weekly) <= 1
+    assert weekly == list(range(len(lines) - len(weekly), len(lines)))  # the week's figures close it
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.sampled_from(ACTIVITIES), st.one_of(st.none(), st.floats(0.5, 300, allow_nan=False)))
+def test_one_session_is_said_as_activity_feedback_says_it(kind, minutes):
+    record = activity(kind, minutes)
+    week = [activity("walking", 30, 18), activity("strengthening", None, 19)]
+    assert activities_feedback([ActivityReport(kind, minutes)], week + [record]) == \
+        activity_feedback(record, week)
 
 
 # --- sleep and fear ------------------------------------------------------------
