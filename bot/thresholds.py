@@ -21,6 +21,8 @@ WALK_TARGET_MIN = 20       # continuous minutes at a steady pace: the article's 
 WALK_TARGET_MAX = 30
 GOAL_MINUTES = WALK_TARGET_MAX  # the conditioning goal the plan builds toward
 HIGH_PAIN = 7.0            # at or above this score the plan turns gentle
+# A session said to last longer than a day is a misreading, not a session: logged without minutes.
+MAX_SESSION_MINUTES = 24 * 60
 
 # --- time windows ------------------------------------------------------------
 WEEK_DAYS = 7              # "this week" = today and the 6 days before it
