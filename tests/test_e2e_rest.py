@@ -242,6 +242,18 @@ def test_negated_and_hypothetical_mentions_do_not_escalate(coach, text):
     assert user_rows(coach, "coach_escalations", me) == []
 
 
+def test_every_activity_in_a_message_is_logged_with_its_own_minutes(coach):
+    me = "e2e-" + uuid.uuid4().hex
+    say(coach, me, "I walked 25 minutes this morning and did the child's pose")
+    reply = text_of(say(coach, me, "swam for 20 min then walked 15 minutes"))
+    assert [(a.kind, a.minutes, a.exercise_id) for a in user_rows(coach, "coach_activities", me)] == [
+        ("walking", 25.0, None), ("stretching", None, "childs_pose"),
+        ("swimming", 20.0, None), ("walking", 15.0, None)]
+    assert reply.count("this week") == 1 and "60 minutes of aerobic activity this week" in reply
+    progress = text_of(say(coach, me, "how am I doing?"))
+    assert "You've walked 40 minutes in the last 7 days" in progress
+
+
 def test_a_negated_red_flag_checkin_is_recorded(coach):
     me = "e2e-" + uuid.uuid4().hex
     say(coach, me, "no numbness, bladder fine, back is a 4 and about the same")
