@@ -258,5 +258,7 @@ def log_activities(store: CoachStore, sender: str, reports: Sequence[ActivityRep
     """
     records = tuple(ActivityRecord(at=at, kind=r.kind, minutes=None if r.stop_and_go else r.minutes,
                                    exercise_id=r.exercise_id) for r in reports)
-    week = store.add_activities(sender, records, at - timedelta(days=WEEK_DAYS))
+    with store.transaction():
+        store.add_activities(sender, records)
+        week = store.activities_since(sender, at - timedelta(days=WEEK_DAYS))
     return ActivityLog(records, week, tuple(coaching.activities_feedback(reports, week)))
