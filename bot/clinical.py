@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
 from bot.records import CheckinRecord
 from bot.thresholds import ACUTE_MAX_DAYS, MEANINGFUL_FRACTION, MEANINGFUL_POINTS, SUBACUTE_MAX_DAYS
@@ -142,29 +142,48 @@ def meaningful_improvement(before: float, after: float) -> bool:
     return after < before and is_meaningful_change(before, after)
 
 
-def checkin_streak(days: Iterable[date], today: date) -> int:
+def checkin_streak(days: Iterable[date], today: date,
+                   run_before: Optional[Tuple[date, int]] = None) -> int:
     """Consecutive check-in days ending today, or yesterday if today is still open.
 
     Counting from yesterday means the streak is not shown as broken in the
     morning before the person has had a chance to check in. Datetimes are
-    reduced to their calendar day.
+    reduced to their calendar day. `run_before` = (since, n) stands for n more
+    days in a row with a check-in, ending the day before `since` (a windowed
+    history's bot.records.Earlier): counted, not listed, so a year-long streak
+    costs no more than a week-long one.
     """
     seen = {d.date() if isinstance(d, datetime) else d for d in days}
-    day = today if today in seen else today - timedelta(days=1)
+    first = last = None
+    if run_before is not None and run_before[1] > 0:
+        last = run_before[0] - timedelta(days=1)
+        first = run_before[0] - timedelta(days=run_before[1])
+
+    def checked_in(day: date) -> bool:
+        return day in seen or (first is not None and first <= day <= last)
+
+    day = today if checked_in(today) else today - timedelta(days=1)
     streak = 0
-    while day in seen:
-        streak += 1
-        day -= timedelta(days=1)
+    while checked_in(day):
+        if first is not None and first <= day <= last:  # the whole run before at once
+            streak += (day - first).days + 1
+            day = first - timedelta(days=1)
+        else:
+            streak += 1
+            day -= timedelta(days=1)
     return streak
 
 
-def streak_gained(earlier: Iterable[date], today: date) -> int:
+def streak_gained(earlier: Iterable[date], today: date,
+                  run_before: Optional[Tuple[date, int]] = None) -> int:
     """The streak today's check-in makes, or 0 if today already had one.
 
     `earlier` are the days of the stored check-ins before this one, so a
-    milestone ("3 days in a row") is celebrated once, not at every check-in.
+    milestone ("3 days in a row") is celebrated once, not at every check-in;
+    `run_before` as for checkin_streak.
     """
     seen = {d.date() if isinstance(d, datetime) else d for d in earlier}
-    if today in seen:
+    if today in seen or (run_before is not None and run_before[0] - timedelta(days=run_before[1])
+                         <= today < run_before[0]):
         return 0
-    return checkin_streak(seen | {today}, today)
+    return checkin_streak(seen | {today}, today, run_before)

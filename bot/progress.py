@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from bot.clinical import checkin_streak, is_meaningful_change
 from bot.records import AEROBIC_ACTIVITIES, ActivityRecord, CheckinRecord, Earlier
@@ -46,14 +46,17 @@ def _minutes(activities: Sequence[ActivityRecord], kinds: Sequence[str]) -> List
     return [float(a.minutes or 0) for a in activities if a.kind in kinds]
 
 
-def checkin_days(checkins: Sequence[CheckinRecord], earlier: Optional[Earlier] = None) -> List[date]:
-    """The days (by `at`) of the check-ins, with, for a windowed profile, the days of the
-    run just before its window: every day a streak counted from inside the window can reach.
-    (Its landmark check-ins add nothing: they lie in that run or before the gap that ends it.)"""
-    days = [c.at.date() for c in checkins]
-    if earlier is not None:
-        days += [earlier.since - timedelta(days=i) for i in range(1, earlier.run + 1)]
-    return days
+def checkin_days(checkins: Sequence[CheckinRecord]) -> List[date]:
+    """The days (by `at`) of the check-ins."""
+    return [c.at.date() for c in checkins]
+
+
+def run_before(earlier: Optional[Earlier]) -> Optional[Tuple[date, int]]:
+    """For a windowed profile, the run of check-in days just before its window, as
+    bot.clinical.checkin_streak takes it: every day a streak counted from inside the
+    window can reach. (Its landmark check-ins add nothing: they lie in that run or
+    before the gap that ends it.)"""
+    return None if earlier is None else (earlier.since, earlier.run)
 
 
 def _checkin_count(past: Sequence[CheckinRecord], earlier: Optional[Earlier]) -> int:
@@ -86,7 +89,7 @@ def summarize_progress(
     walks = _minutes(week, ("walking",))
     return ProgressSummary(
         checkin_count=_checkin_count(past, earlier),
-        streak_days=checkin_streak(checkin_days(past, earlier), today),
+        streak_days=checkin_streak(checkin_days(past), today, run_before(earlier)),
         first_score=first,
         latest_score=latest,
         change=change,

@@ -2,6 +2,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 from bot.clinical import (
     LOCATION_RANK,
@@ -156,3 +157,43 @@ def test_streak_gained_by_the_first_checkin_of_the_day():
 def test_streak_gained_is_zero_for_a_second_checkin_the_same_day():
     assert streak_gained(_days(0, 1, 2), TODAY) == 0
     assert streak_gained([datetime(2024, 3, 20, 7, 30)], TODAY) == 0
+
+
+def _run_ending_before(days, since):
+    """The run of consecutive days in `days` ending the day before `since` (what a windowed
+    profile's Earlier.run counts in SQL)."""
+    run, day = 0, since - timedelta(days=1)
+    while day in days:
+        run, day = run + 1, day - timedelta(days=1)
+    return run
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(offsets=st.sets(st.integers(0, 80)), since_ago=st.integers(0, 60), today_ago=st.integers(-2, 3),
+       landmarks=st.sets(st.integers(0, 80), max_size=4))
+def test_a_streak_counts_the_run_before_the_window_without_listing_it(offsets, since_ago, today_ago, landmarks):
+    """checkin_streak / streak_gained on the window's days plus (since, run) give what they
+    give on every day listed, wherever the window starts and whatever landmark days
+    before it are listed too (the windowed profile holds a few)."""
+    assume(since_ago >= today_ago)  # a window never starts after the day it is read for
+    days = {TODAY - timedelta(days=o) for o in offsets}
+    since, today = TODAY - timedelta(days=since_ago), TODAY - timedelta(days=today_ago)
+    run = _run_ending_before(days, since)
+    before = {d for d in days if d < since}
+    # The profile keeps landmark check-ins before its window: they lie in the run or
+    # before the gap that ends it, like any other day before `since`.
+    window = {d for d in days if d >= since} | {d for d in before if TODAY - d in
+                                                 {timedelta(days=o) for o in landmarks}}
+    assert checkin_streak(window, today, (since, run)) == checkin_streak(days, today)
+    assert streak_gained(window, today, (since, run)) == streak_gained(days, today)
+
+
+def test_a_year_long_run_before_the_window_is_counted_whole():
+    since = TODAY - timedelta(days=30)
+    window = {TODAY - timedelta(days=i) for i in range(1, 31)}  # yesterday back to `since`
+    assert checkin_streak(window, TODAY, (since, 335)) == 365
+    assert streak_gained(window, TODAY, (since, 335)) == 366
+    assert checkin_streak(window - {TODAY - timedelta(days=5)}, TODAY, (since, 335)) == 4  # a gap inside stops it
+    assert checkin_streak(set(), TODAY, (TODAY, 10)) == 10  # the run ends yesterday
+    assert streak_gained(set(), TODAY - timedelta(days=3), (TODAY, 10)) == 0  # that day is in the run

@@ -24,7 +24,7 @@ from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot import clinical, coaching, escalation, lexicon
 from bot.nlu import schema  # the status names only: no spaCy in the action server
 from bot.localtime import local_day
-from bot.progress import checkin_days
+from bot.progress import checkin_days, run_before
 from bot.records import ActivityRecord, CheckinRecord, MovementNote, Profile
 from bot.store import CoachStore
 from bot.thresholds import CHECKIN_REASKS_AFTER_DIGRESSION
@@ -280,7 +280,7 @@ def finish(store: CoachStore, sender: str, at: datetime, day: date,
         previous=scored[-1] if scored else None,
         first_score=scored[0].pain_score if scored else None,
         streak=0 if said_today is not None else clinical.streak_gained(
-            checkin_days(history, profile.earlier), day),
+            checkin_days(history), day, run_before(profile.earlier)),
         referral=referral,
         ask_trigger=direction == "peripheralizing" and not any(n.effect == "worse" for n in notes_today)
         and said_today != "peripheralizing",
