@@ -146,7 +146,9 @@ def _compare(work, history, said):
     url = f"sqlite:///{work / 'coach.sqlite3'}"
     store = _seed(url, history)
     for today in (TODAY, TODAY - timedelta(days=1), TODAY + timedelta(days=3)):
-        assert _decisions(store, today, True) == _decisions(store, today, False), today
+        first = _decisions(store, today, True)  # the day's first turn reads the older part...
+        assert first == _decisions(store, today, False), today
+        assert _decisions(store, today, True) == first, today  # ...the next ones reuse it
     store.engine.dispose()
 
     # The check-in turn: the same message on two copies of the database, one use case
@@ -253,3 +255,57 @@ def test_the_turns_profile_loads_a_bounded_number_of_rows(sqlite_url, days):
     assert statements <= 7
     if days == 365:
         assert rows[False][0] == 3 * 365 + 1  # the whole profile grows with the history
+
+
+def _statements(store, read):
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(store.engine, "after_cursor_execute", count)
+    try:
+        result = read()
+    finally:
+        sa.event.remove(store.engine, "after_cursor_execute", count)
+    return result, seen
+
+
+def test_later_turns_of_the_day_reuse_what_lies_before_the_window(sqlite_url):
+    """The facts and landmarks before the window are read on the day's first turn only;
+    a log stamped before the window (an import) makes the next turn read them again, and
+    a transaction that wrote does not keep what it read."""
+    store = open_store(sqlite_url)
+    _year_of_history(store, "p", 60)
+    first, statements = _statements(store, lambda: store.profile("p", TODAY))
+    again, fewer = _statements(store, lambda: store.profile("p", TODAY))
+    assert again == first and len(fewer) == len(statements) - 2
+    assert first.earlier.checkins == 60 - PROFILE_WINDOW_DAYS
+    old = datetime.combine(TODAY - timedelta(days=PROFILE_WINDOW_DAYS + 1), time(20))  # the newest before it
+    store.add_checkin("p", CheckinRecord(at=old, pain_score=9.0), "unknown")
+    after, statements = _statements(store, lambda: store.profile("p", TODAY))
+    assert after.earlier.checkins == first.earlier.checkins + 1 and len(statements) == len(fewer) + 2
+    assert 9.0 in [c.pain_score for c in after.checkins]  # the last scored before the window changed
+    # A new day moves the window: read afresh.
+    _, statements = _statements(store, lambda: store.profile("p", TODAY + timedelta(days=1)))
+    assert len(statements) == len(fewer) + 2
+    # Inside a transaction that has written, what is read is not kept.
+    with store.transaction():
+        store.add_sleep("p", SleepRecord(at=datetime.combine(TODAY, time(7)), quality="ok"))
+        store.profile("p", TODAY + timedelta(days=2))
+    _, statements = _statements(store, lambda: store.profile("p", TODAY + timedelta(days=2)))
+    assert len(statements) == len(fewer) + 2
+    store.engine.dispose()
+
+
+def test_an_erased_persons_window_is_not_reused_for_someone_new(sqlite_url):
+    """The key includes the person's row's creation time: an id SQLite hands out again
+    after an erasure does not bring back the erased person's older history."""
+    store = open_store(sqlite_url)
+    _year_of_history(store, "p", 45)
+    assert store.profile("p", TODAY).earlier.checkins == 45 - PROFILE_WINDOW_DAYS
+    store.erase_user("p")
+    store.set_onset("q", TODAY - timedelta(days=3))  # a new person, possibly on the same id
+    profile = store.profile("q", TODAY)
+    assert profile.earlier.checkins == 0 and profile.checkins == ()
+    store.engine.dispose()

@@ -21,6 +21,7 @@ from bot.records import (
 from bot.store import models as m
 from bot.store.db import UnitOfWork
 from bot.store.outbox import settings_of
+from bot.store.window_cache import BeforeWindowCache, key_for
 from bot.thresholds import PROFILE_WINDOW_DAYS
 
 # Channels a nudge can reach: Telegram pushes, the web chat shows it when next opened.
@@ -31,6 +32,11 @@ _KNOWN_DIRECTIONS = tuple(d for d in PAIN_DIRECTIONS if d != "unknown")
 
 class CoachStore(UnitOfWork):
     """Stored history per person, keyed by the channel's sender id."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        self._before_window = BeforeWindowCache()  # bot/store/window_cache.py
+        sa.event.listen(self._sessions, "after_flush", _note_write)
 
     @staticmethod
     def _user(session: Session, sender_id: str, create: bool = True) -> Optional[m.User]:
@@ -61,8 +67,7 @@ class CoachStore(UnitOfWork):
                 return Profile()
             since = None if today is None else today - timedelta(days=PROFILE_WINDOW_DAYS)
             start = None if since is None else datetime.combine(since, time.min)
-            earlier = None if since is None else self._earlier(s, user, since, start)
-            landmarks = () if not (earlier and earlier.checkins) else self._landmarks(s, user, start)
+            earlier, landmarks = (None, ()) if since is None else self._before(s, user, since, start)
             return Profile(
                 onset=user.onset_date,
                 checkins=landmarks + tuple(_checkin_record(r) for r in self._rows(s, m.Checkin, user.id, start)),
@@ -77,6 +82,20 @@ class CoachStore(UnitOfWork):
                 zone=user.time_zone,
                 earlier=earlier,
             )
+
+    def _before(self, s: Session, user: m.User, since: date,
+                start: datetime) -> Tuple[Earlier, Tuple[CheckinRecord, ...]]:
+        """The facts and landmark check-ins before the window: read on the person's first
+        turn of the day, then kept (bot/store/window_cache.py)."""
+        key = key_for(user.id, user.created_at, since, user.onset_date)
+        kept = self._before_window.get(key)
+        if kept is not None:
+            return kept
+        earlier = self._earlier(s, user, since, start)
+        found = (earlier, self._landmarks(s, user, start) if earlier.checkins else ())
+        if not s.info.get(_WROTE):  # what a writing transaction reads may yet be rolled back
+            self._before_window.put(key, found)
+        return found
 
     @staticmethod
     def _earlier(s: Session, user: m.User, since: date, start: datetime) -> Earlier:
@@ -217,6 +236,7 @@ class CoachStore(UnitOfWork):
                     day: Optional[date] = None) -> None:
         with self._unit() as s:
             user = self._user(s, sender_id)
+            self._before_window.logged(record.at)
             s.add(m.Checkin(
                 user_id=user.id, at=record.at, pain_score=record.pain_score,
                 location=record.location, side=record.side,
@@ -240,6 +260,7 @@ class CoachStore(UnitOfWork):
                 s.add(row)
             else:
                 row.updated_at = at
+            self._before_window.logged(row.at)
             row.pain_score, row.location, row.side = record.pain_score, record.location, record.side
             row.symptoms, row.trend = ",".join(record.symptoms), record.trend
             row.direction = record.direction or "unknown"
@@ -274,6 +295,7 @@ class CoachStore(UnitOfWork):
     def add_activity(self, sender_id: str, record: ActivityRecord) -> None:
         with self._unit() as s:
             user = self._user(s, sender_id)
+            self._before_window.logged(record.at)
             s.add(m.Activity(user_id=user.id, at=record.at, kind=record.kind,
                              minutes=record.minutes, exercise_id=record.exercise_id))
 
@@ -281,12 +303,15 @@ class CoachStore(UnitOfWork):
         """Log the sessions of one message (one look-up of the person, one insert each)."""
         with self._unit() as s:
             user = self._user(s, sender_id)
+            for r in records:
+                self._before_window.logged(r.at)
             s.add_all([m.Activity(user_id=user.id, at=r.at, kind=r.kind, minutes=r.minutes,
                                   exercise_id=r.exercise_id) for r in records])
 
     def add_sleep(self, sender_id: str, record: SleepRecord) -> None:
         with self._unit() as s:
             user = self._user(s, sender_id)
+            self._before_window.logged(record.at)
             s.add(m.SleepLog(user_id=user.id, at=record.at, quality=record.quality,
                              hours=record.hours))
 
@@ -463,6 +488,13 @@ def _rows_statement(table: sa.Table, since: bool):
     if since:
         query = query.where(table.c.at >= sa.bindparam("start", type_=sa.DateTime))
     return query.order_by(table.c.at, table.c.id)
+
+
+_WROTE = "coach_wrote"  # Session.info key: this transaction has flushed a write
+
+
+def _note_write(session: Session, _flush_context) -> None:
+    session.info[_WROTE] = True
 
 
 # An escalation that holds the coach back: unresolved and tier 1 or 2 (open_escalation).
