@@ -23,14 +23,13 @@ two people's calls taking turns.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Dict
-
-import asyncio
 
 from bench.compare import seed_year_of_history
 from bot.store import open_store
