@@ -26,10 +26,12 @@ def open_question(tracker: Tracker) -> Optional[str]:
     """The pending question, if it was asked after the person's previous message.
 
     An answer belongs to the question asked last: once the person has said
-    something else in between, an old question is no longer open.
+    something else in between, an old question is no longer open. A message Rasa took
+    back (its fallback: "Sorry, I didn't quite get that", then a rewind) does not count
+    as something else: the question is still open after it.
     """
     users = 0
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         if event.get("event") == "user":
             users += 1
             if users == 2:

@@ -98,6 +98,23 @@ async def test_a_time_asked_for_goes_to_the_kind_it_was_asked_for(chat, store):
     assert times(store) == {"walk": (time(12, 30), True)}
 
 
+async def test_a_time_asked_for_still_goes_to_its_kind_after_a_message_rasa_took_back(chat, store):
+    """Found chatting: "remind me to walk every day", then "yes" (no rule: Rasa's fallback
+    says it did not understand and rewinds the message), then "at 6pm" set a check-in
+    reminder. The rewound message is not an answer to anything; the question stays open."""
+    await chat.say("can you remind me to walk every day?", "set_reminder", action=SET)
+    assert chat.slots["pending_question"] == "reminder_time:walk"
+    # What Rasa records for the fallback: the message, action_default_fallback, its reply, a rewind.
+    chat.events += [{"event": "action", "name": "action_listen"},
+                    {"event": "user", "text": "yes", "parse_data": {"text": "yes", "intent": {
+                        "name": "affirm", "confidence": 0.99}, "entities": []}},
+                    {"event": "action", "name": "action_default_fallback"},
+                    {"event": "bot", "text": "Sorry, I didn't quite get that."},
+                    {"event": "rewind"}]
+    reply = await chat.say("at 6pm", "set_reminder", action=SET)
+    assert times(store) == {"walk": (time(18, 0), True)} and "walking reminder" in reply
+
+
 async def test_stop_some_or_all_then_back_on_at_the_stored_times(chat, store):
     store.set_zone("4242", "Europe/London", MONDAY)
     await chat.say("remind me to go for a walk at 2pm every day", "set_reminder", action=SET)
