@@ -62,7 +62,7 @@ def digressed_from(tracker: Tracker) -> Tuple[str, ...]:
     asked: Optional[str] = None
     said: Optional[str] = None
     found: List[str] = []
-    for event in tracker.events:
+    for event in tracker.applied_events():  # a message Rasa took back (its fallback) is not one
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "requested_slot":
             asked = event.get("value")

@@ -153,6 +153,16 @@ def test_a_nudge_arriving_mid_check_in_is_not_the_persons_digression():
     assert digressed_from(_tracker(_coming_back(events))) == ("trend",)
 
 
+def test_a_message_rasa_took_back_is_not_a_digression():
+    """"yes" to the trend question: the form turns it down, no rule answers it, Rasa's
+    fallback says it did not understand and rewinds it (the question is not asked again).
+    That message never happened for Rasa, so it is not a digression either."""
+    not_understood = [_user("yes", "affirm"), _rejected(), _action("action_default_fallback"),
+                      {"event": "bot", "text": "Sorry, I didn't quite get that."}, {"event": "rewind"},
+                      _action("action_listen")]
+    assert digressed_from(_tracker(_coming_back(STARTED + not_understood + PLAN))) == ("trend",)
+
+
 def test_each_digression_is_counted_against_the_question_open_at_the_time():
     score_asked = SESSION_START + [_user("let's check in", "start_checkin"), _action(FORM), _loop(FORM),
                                    *_asks("checkin_score", score=None, location=None)[1:]]
