@@ -125,10 +125,9 @@ class UnitOfWork:
         if getattr(self._open, "session", None) is not None:
             yield
             return
-        with self._sessions() as session:
-            with session.begin():
-                self._open.session = session
-                try:
-                    yield
-                finally:
-                    self._open.session = None
+        with self._unit() as session:
+            self._open.session = session
+            try:
+                yield
+            finally:
+                self._open.session = None
