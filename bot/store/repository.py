@@ -293,11 +293,7 @@ class CoachStore(UnitOfWork):
                 user.onset_asked_at = at
 
     def add_activity(self, sender_id: str, record: ActivityRecord) -> None:
-        with self._unit() as s:
-            user = self._user(s, sender_id)
-            self._before_window.logged(record.at)
-            s.add(m.Activity(user_id=user.id, at=record.at, kind=record.kind,
-                             minutes=record.minutes, exercise_id=record.exercise_id))
+        self.add_activities(sender_id, [record])
 
     def add_activities(self, sender_id: str, records: Sequence[ActivityRecord]) -> None:
         """Log the sessions of one message (one look-up of the person, one insert each)."""
