@@ -222,7 +222,7 @@ def test_web_chat_people_see_the_days_nudge_when_they_next_open_the_chat(coach):
 
 def test_no_telegram_configured_keeps_telegram_nudges_waiting_and_no_channel_skips(coach):
     person(coach, "101", "checkin", time(14, 0), "Asia/Tokyo")
-    coach.set_reminder("rest-user", "checkin", time(14, 0))
+    coach.set_reminder("rest-user", "checkin", time(14, 0), datetime(2026, 12, 1, 0, 0))
     coach.set_zone("rest-user", "Asia/Tokyo", TOKYO_2PM)
     d = Dispatcher(outbox=NudgeOutbox(coach.engine), store=coach, renderer=FakeRasa(), telegram=None)
     run(d, TOKYO_2PM)

@@ -127,14 +127,14 @@ def test_tier3_never_holds_and_stays_given_after_assessment(any_db_url):
 
 def test_reminders_upsert_and_stop(any_db_url):
     store = open_store(any_db_url)
-    store.set_reminder("cy", "walk", time(8, 0))
-    store.set_reminder("cy", "walk", time(9, 30))
-    store.set_reminder("cy", "sleep", time(22, 0))
+    store.set_reminder("cy", "walk", time(8, 0), T0)
+    store.set_reminder("cy", "walk", time(9, 30), T0)
+    store.set_reminder("cy", "sleep", time(22, 0), T0)
     assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), True)]
     assert store.stop_reminders("cy") == ("sleep", "walk")
     assert all(not active for _, _, active in store.reminders("cy"))
     assert store.stop_reminders("cy") == ()  # nothing left on
-    assert store.resume_reminders("cy") == ("sleep", "walk")  # back on at the stored times
+    assert store.resume_reminders("cy", T0) == ("sleep", "walk")  # back on at the stored times
     assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), True)]
     assert store.stop_reminders("cy", ["walk"]) == ("walk",)
     assert store.reminders("cy") == [("sleep", time(22, 0), True), ("walk", time(9, 30), False)]
@@ -148,7 +148,7 @@ def test_erase_user_removes_every_row_and_only_theirs(any_db_url):
         store.add_activity(who, ActivityRecord(at=T0, kind="walking", minutes=10))
         store.add_sleep(who, SleepRecord(at=T0, quality="good"))
         store.record_escalation(who, 2, "fever", T0)
-        store.set_reminder(who, "walk", time(8))
+        store.set_reminder(who, "walk", time(8), T0)
         store.set_contact(who, "telegram")
     outbox = NudgeOutbox(store.engine)
     outbox.add_slots([(uid, Slot("walk", T0.date(), T0)) for uid, _, _ in outbox.people_with_reminders()], T0)

@@ -340,10 +340,10 @@ class CoachStore(UnitOfWork):
         return self._update_for_user(sender_id, m.Escalation, m.Escalation.resolved_at.is_(None),
                                      resolved_at=at)
 
-    def set_reminder(self, sender_id: str, kind: str, at_time: time,
-                     at: Optional[datetime] = None) -> None:
-        """A daily reminder of `kind` at local `at_time`, from the instant `at` (UTC) on."""
-        at = at or datetime.utcnow()
+    def set_reminder(self, sender_id: str, kind: str, at_time: time, at: datetime) -> None:
+        """A daily reminder of `kind` at local `at_time`, from the instant `at` (UTC) on.
+
+        `at` is the caller's clock, never read here: it decides the first day the reminder is due."""
         with self._unit() as s:
             user = self._user(s, sender_id)
             row = s.execute(
@@ -379,9 +379,10 @@ class CoachStore(UnitOfWork):
             rows = s.execute(sa.select(m.Reminder).where(m.Reminder.user_id == user.id)).scalars().all()
             return settings_of(user, rows)
 
-    def resume_reminders(self, sender_id: str, at: Optional[datetime] = None) -> Tuple[str, ...]:
-        """Every stored reminder back on at its stored time, and any pause lifted; the kinds on now."""
-        at = at or datetime.utcnow()
+    def resume_reminders(self, sender_id: str, at: datetime) -> Tuple[str, ...]:
+        """Every stored reminder back on at its stored time, and any pause lifted; the kinds on now.
+
+        `at` is the caller's clock: a reminder turned back on is due from then on."""
         with self._unit() as s:
             user = self._user(s, sender_id, create=False)
             if user is None:
