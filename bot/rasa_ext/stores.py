@@ -18,20 +18,21 @@ import itertools
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, List, Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
 from bot.rasa_ext import action_validation  # noqa: F401 - the answer's schema compiled once, not per action
 from bot.rasa_ext import hot_path  # noqa: F401 - per-turn work Rasa repeats for nothing
+from bot.rasa_ext.session_events import SessionEvents
 from bot import log_privacy
 from bot.settings import database_url
 from bot.store.db import engine_for
@@ -66,6 +67,9 @@ class CoachTrackerStore(SQLTrackerStore):
     - plain SQL with bound parameters for the three statements of a turn, instead of ORM
       queries whose cache keys SQLAlchemy rebuilt on every call;
     - a save is one transaction: one count, the erasure check, one multi-row insert;
+    - a turn decodes only the rows it has not seen on the last turn: the session's Event
+      objects are kept between turns and checked against the stored row ids on every read
+      (bot.rasa_ext.session_events);
     - indexes for "this person's latest session" (sender, type, time), (sender, time) and
       (sender, id), each statement one index range, so a person with a year of history is
       read as fast as a new one.
@@ -83,17 +87,37 @@ class CoachTrackerStore(SQLTrackerStore):
         self._events = self.SQLEvent.__table__
         assert self._events.name == "events", "the statements below name Rasa's table"
         ensure_indexes(self.engine, self._events.name)
+        self._kept = SessionEvents()
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool):
-        with self.engine.connect() as conn:
-            if fetch_events_from_all_sessions:
+        if fetch_events_from_all_sessions:
+            with self.engine.connect() as conn:
                 rows = conn.execute(_ALL_EVENTS, {"sender": sender_id}).all()
-            else:
-                rows = conn.execute(*_in_session(conn, _SESSION_EVENTS, _ALL_EVENTS, sender_id)).all()
-        if not (self.domain and rows):
+            if not (self.domain and rows):
+                return None
+            return DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows],
+                                                  self.domain.slots)
+        events = self._session_events(sender_id)
+        if not (self.domain and events):
             return None
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows],
-                                              self.domain.slots)
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    def _session_events(self, sender_id: str) -> list:
+        """The latest session's events: the rows' ids and the data of rows not kept from the
+        last turn (bot.rasa_ext.session_events); every row's data if what was kept differs."""
+        with self.engine.connect() as conn:
+            statement, params = _in_session(conn, _SESSION_ROWS, _ALL_ROWS, sender_id)
+            start = params.get("start")
+            rows = conn.execute(statement, {**params, "after": self._kept.seen_up_to(sender_id, start)}).all()
+            if not rows:
+                self._kept.forget(sender_id)
+                return []
+            events = self._kept.events(sender_id, start, rows, _decode)
+            if events is None:
+                rows = conn.execute(statement, {**params, "after": 0}).all()
+                events = [event for row in rows for event in _decode(row.data)]
+                self._kept.keep(sender_id, start, (row.id for row in rows), events)
+        return events
 
     async def save(self, tracker) -> None:
         await self.stream_events(tracker)  # Rasa's: nothing without an event broker
@@ -101,6 +125,7 @@ class CoachTrackerStore(SQLTrackerStore):
             stored = conn.execute(*_in_session(conn, _SESSION_COUNT, _ALL_COUNT, tracker.sender_id)).scalar_one()
             new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             if _erasure_requested(new_events):
+                self._kept.forget(tracker.sender_id)
                 deleted = conn.execute(self._events.delete().where(
                     self._events.c.sender_id == tracker.sender_id)).rowcount
                 logger.info("Erased a conversation's tracker events (%d rows).", deleted)
@@ -129,9 +154,14 @@ class CoachTrackerStore(SQLTrackerStore):
 # statement with "timestamp >= (latest start) OR (latest start) IS NULL" made the database
 # read every event the person ever had (0.6 ms for a year on SQLite, against 0.03 ms new).
 _LATEST_START = sa.text("SELECT max(timestamp) FROM events WHERE sender_id = :sender AND type_name = :started")
-_SESSION_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender AND timestamp >= :start ORDER BY id")
 _SESSION_COUNT = sa.text("SELECT count(*) FROM events WHERE sender_id = :sender AND timestamp >= :start")
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id")
+# The same rows with their ids, the data only of rows after :after (the rows kept from the
+# last turn are not sent again; bot.rasa_ext.session_events).
+_SESSION_ROWS = sa.text("SELECT id, CASE WHEN id > :after THEN data END AS data FROM events "
+                        "WHERE sender_id = :sender AND timestamp >= :start ORDER BY id")
+_ALL_ROWS = sa.text("SELECT id, CASE WHEN id > :after THEN data END AS data FROM events "
+                    "WHERE sender_id = :sender ORDER BY id")
 _ALL_COUNT = sa.text("SELECT count(*) FROM events WHERE sender_id = :sender")
 _INDEXES = {"ix_events_sender_type_time": ("sender_id", "type_name", "timestamp"),
             "ix_events_sender_id_id": ("sender_id", "id"),
@@ -164,6 +194,11 @@ def ensure_indexes(engine: sa.engine.Engine, table: str) -> None:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INDEX_LOCK_KEY})
         for name, columns in _INDEXES.items():
             conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
+
+
+def _decode(data: str) -> List[Event]:
+    """One stored row's event, as SQLTrackerStore reads it (none if Rasa cannot read it)."""
+    return deserialise_events([json.loads(data)])
 
 
 def _row(sender_id: str, event) -> dict:
