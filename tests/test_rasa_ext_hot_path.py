@@ -111,3 +111,84 @@ def test_the_empty_domain_check_is_rasas():
     for d in (domain, Domain.empty(), Domain.from_dict({"intents": ["greet"]})):
         assert d.is_empty() == rasas(d)
     assert Domain.empty().is_empty() and not domain.is_empty()
+
+
+def _rule_lookup():
+    """The trained RulePolicy's lookup tables (models/coach.tar.gz, made by `make train`)."""
+    import json
+    import tarfile
+
+    from bot.settings import PROJECT_ROOT
+
+    with tarfile.open(PROJECT_ROOT / "models" / "coach.tar.gz") as model:
+        name = next(m for m in model.getnames() if m.endswith("RulePolicy0/rule_policy.json"))
+        return json.loads(model.extractfile(name).read())["lookup"]
+
+
+def _states_pool(lookup):
+    """Every state of every rule, as conversation states (tuples, as Rasa's featurizer makes)."""
+    import json
+
+    def as_conversation(state):
+        return {part: {k: tuple(v) if isinstance(v, list) else v for k, v in sub.items()}
+                for part, sub in state.items()}
+
+    pool = []
+    for table in ("rules", "rules_for_loop_unhappy_path"):
+        for key in lookup[table]:
+            pool.extend(as_conversation(s) for s in json.loads(key))
+    return pool
+
+
+def test_rules_that_fit_are_rasas_for_real_rule_states_and_changed_ones():
+    from hypothesis import given, settings, strategies as st
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    memo = RulePolicy.__dict__["_get_possible_keys"]
+    assert isinstance(memo, hot_path.RuleKeysMemo)
+    lookup = _rule_lookup()
+    pool = _states_pool(lookup)
+    tables = [lookup["rules"], lookup["rules_for_loop_unhappy_path"]]
+    policy = RulePolicy.__new__(RulePolicy)  # the matching reads nothing of the instance
+
+    def changed(state, drop, other):
+        state = {part: dict(sub) for part, sub in state.items() if part != drop}
+        for part, sub in other.items():  # another state's features mixed in
+            state.setdefault(part, {}).update(sub)
+        return state
+
+    state = st.builds(changed, st.sampled_from(pool), st.sampled_from(["user", "prev_action", "slots",
+                                                                      "active_loop", "none"]),
+                      st.one_of(st.just({}), st.sampled_from(pool)))
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(state, min_size=1, max_size=6), st.integers(0, 1))
+    def same_as_rasa(states, table):
+        rasas = memo.__wrapped__(policy, tables[table], states)
+        assert policy._get_possible_keys(tables[table], states) == rasas
+        assert policy._get_possible_keys(tables[table], states) == rasas  # from what was kept
+
+    same_as_rasa()
+    fitting = [policy._get_possible_keys(lookup["rules"], [s]) for s in pool[:50]]
+    assert any(fitting) and not all(len(f) == len(lookup["rules"]) for f in fitting)
+
+
+def test_rules_kept_for_a_table_are_not_used_for_a_changed_table():
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    lookup = _rule_lookup()
+    table = dict(lookup["rules"])
+    policy = RulePolicy.__new__(RulePolicy)
+    state = _states_pool(lookup)[-1]
+    before = policy._get_possible_keys(table, [state])
+    assert before  # the rule's own last state fits it
+    for key in before:
+        del table[key]
+    assert policy._get_possible_keys(table, [state]) == set()
+    table["[]"] = "action_listen"  # a rule with no states fits everything
+    assert policy._get_possible_keys(table, [state]) == {"[]"}
+
+
+def test_a_list_and_a_tuple_are_different_states():
+    assert hot_path._frozen({"user": {"entities": ("a",)}}) != hot_path._frozen({"user": {"entities": ["a"]}})
+    assert hot_path._frozen({"a": {"x": 1}, "b": {}}) == hot_path._frozen({"b": {}, "a": {"x": 1}})

@@ -25,6 +25,13 @@ checks each against Rasa's own code.
   11% of busy time). The last answer is kept with the tracker, its number of events and
   its last event; an identical question about the unchanged tracker gets a copy of it
   (two levels deep: Rasa's featurizer edits the last state's user part in place).
+- Rules that fit the latest state, once per distinct state. The RulePolicy finds the rules
+  that fit a conversation by checking every rule (127 here) against its latest state,
+  then the survivors against the states before it; it does so about four times a turn
+  (use text, use intent; each prediction of the turn), for a few states that recur in
+  every conversation. The rules that fit a latest state are kept per policy and lookup
+  table (bounded, least recently used first; a table whose rules changed starts over);
+  the earlier states are checked as Rasa does.
 - An empty domain, built once. Every parse checked `domain.is_empty()` by building a new
   empty Domain to compare with (1.3% of busy time); its dictionary is built once.
 
@@ -34,7 +41,8 @@ from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Dict, Optional, Type
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Set, Type
 
 _PROCESSOR_LOGGER = "rasa.core.processor"
 
@@ -95,6 +103,60 @@ class PastStatesMemo:
         return [{part: dict(values) for part, values in state.items()} for state in hit[5]]
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a dialogue state (dicts of dicts of strings, tuples, numbers) that
+    equals another's exactly when Rasa's rule matching cannot tell them apart (a list and a
+    tuple differ there, so they differ here)."""
+    if isinstance(value, dict):
+        return ("\0dict",) + tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("\0list",) + tuple(_frozen(v) for v in value)
+    if isinstance(value, tuple):
+        return ("\0tuple",) + tuple(_frozen(v) for v in value)
+    return value
+
+
+class RuleKeysMemo:
+    """`RulePolicy._get_possible_keys` with its first filter (the latest state) kept."""
+
+    def __init__(self, compute, maxsize: int = 2048) -> None:
+        self.__wrapped__ = compute
+        self.maxsize = maxsize
+
+    def __get__(self, policy, owner=None):
+        if policy is None:
+            return self
+        return lambda lookup, states: self(policy, lookup, states)
+
+    def _table(self, policy, lookup: Dict[str, Any]) -> "OrderedDict":
+        tables = policy.__dict__.setdefault("_coach_rule_keys", {})
+        rules = frozenset(lookup)
+        entry = tables.get(id(lookup))
+        if entry is None or entry[0] is not lookup or entry[1] != rules:
+            entry = tables[id(lookup)] = (lookup, rules, OrderedDict())
+        return entry[2]
+
+    def __call__(self, policy, lookup: Dict[str, Any], states: List[Dict[str, Any]]) -> Set[str]:
+        if not states:
+            return self.__wrapped__(policy, lookup, states)
+        kept = self._table(policy, lookup)
+        latest = _frozen(states[-1])
+        fitting = kept.get(latest)
+        if fitting is None:
+            fitting = frozenset(k for k in lookup if policy._is_rule_applicable(k, 0, states[-1]))
+            kept[latest] = fitting
+            if len(kept) > self.maxsize:
+                kept.popitem(last=False)
+        else:
+            kept.move_to_end(latest)
+        possible = set(fitting)
+        for i, state in enumerate(reversed(states[:-1]), start=1):
+            if not possible:
+                break
+            possible = {k for k in possible if policy._is_rule_applicable(k, i, state)}
+        return possible
+
+
 def _empty_domain_check():
     from rasa.shared.core.domain import Domain
 
@@ -120,6 +182,10 @@ def install() -> None:
 
     if not isinstance(DialogueStateTracker.__dict__["past_states"], PastStatesMemo):
         DialogueStateTracker.past_states = PastStatesMemo(DialogueStateTracker.past_states)
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if not isinstance(RulePolicy.__dict__["_get_possible_keys"], RuleKeysMemo):
+        RulePolicy._get_possible_keys = RuleKeysMemo(RulePolicy._get_possible_keys)
     if not hasattr(Domain.is_empty, "__wrapped__"):
         Domain.is_empty = _empty_domain_check()
     from bot.rasa_ext.graph_runner import SequentialGraphRunner
