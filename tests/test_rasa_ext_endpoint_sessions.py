@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 
 import aiohttp
 import pytest
+from hypothesis import given, settings, strategies as st
 from aiohttp import web
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from sanic.config import DEFAULT_CONFIG
 
-from bot.rasa_ext import endpoint_sessions, hot_path  # noqa: F401 - installs the sessions
+from bot.rasa_ext import endpoint_sessions, fast_json, hot_path  # noqa: F401 - installs the sessions
 from bot.scale import free_port_list
 
 
@@ -160,3 +162,57 @@ asyncio.run(main())
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "{'ok': True}"
     assert "Unclosed" not in done.stderr and "coroutine" not in done.stderr, done.stderr[-2000:]
+
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2 ** 80), max_value=2 ** 80)
+    | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_the_request_body_decodes_to_what_jsons_own_text_decodes_to(value):
+    assert json.loads(fast_json.dumps(value)) == json.loads(json.dumps(value))
+
+
+def test_non_finite_numbers_are_encoded_as_json_encodes_them_and_a_real_tracker_round_trips():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    for value in ({"score": float("nan")}, {"inf": float("inf")}):
+        assert fast_json.dumps(value) == json.dumps(value)  # JSON's NaN/Infinity, as before
+    assert json.loads(fast_json.dumps({"big": 2 ** 70})) == {"big": 2 ** 70}
+    with pytest.raises(TypeError):
+        fast_json.dumps({"raw": b"bytes"})  # as json.dumps refuses it
+    tracker = DialogueStateTracker.from_events("zoe", [
+        UserUttered("my calf is worse, about a 6 — café", {"name": "report_symptoms", "confidence": 0.93},
+                    [{"entity": "pain_score", "value": 6.0, "start": 22, "end": 23}]),
+        SlotSet("pain_score", 6.0), ActionExecuted("action_record_checkin"),
+        BotUttered("Noted: 6/10 <https://example.org/a/b>", {"buttons": [{"title": "ok", "payload": "/affirm"}]})])
+    state = tracker.current_state(EventVerbosity.ALL)
+    assert json.loads(fast_json.dumps(state)) == json.loads(json.dumps(state))
+
+
+def test_the_shared_session_sends_bodies_encoded_by_fast_json():
+    port = int(free_port_list(1)[0])
+    calls = []
+
+    async def scenario():
+        server = Recorder(port)
+        await server.start()
+        real = fast_json.dumps
+        try:
+            endpoint_sessions.close_all()
+            fast_json.dumps = lambda value: calls.append(value) or real(value)
+            answer = await _endpoint(port).request(json={"text": "a/b é", "n": 1.5}, method="post", timeout=30)
+        finally:
+            fast_json.dumps = real
+            await server.stop()
+        return answer
+
+    answer = asyncio.run(scenario())
+    assert calls == [{"text": "a/b é", "n": 1.5}]
+    assert answer == {"echo": {"text": "a/b é", "n": 1.5}}

@@ -14,6 +14,7 @@ kept alive, inside a wrapper whose `async with` does not close it.
   closing. A restarted action server's old connections are closed by it, and aiohttp does
   not reuse a closed connection.
 - Sessions are closed when the process exits (no "Unclosed client session" lines).
+- The request body (the whole session's events) is encoded by bot.rasa_ext.fast_json.
 
 Installed by bot.rasa_ext.hot_path, which only the Rasa server imports (endpoints.yml).
 tests/test_rasa_ext_endpoint_sessions.py checks it against a local server.
@@ -27,6 +28,8 @@ from typing import Any, Dict, Optional, Tuple
 
 import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+from bot.rasa_ext import fast_json
 
 KEEPALIVE_SECONDS = 2.0
 
@@ -70,6 +73,7 @@ def shared_session(endpoint: EndpointConfig) -> Any:
             auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            json_serialize=fast_json.dumps,
         )
     return _Kept(session)
 

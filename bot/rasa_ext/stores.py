@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.rasa_ext import action_fallback  # noqa: F401 - an apology, not silence, while the action server is down
 from bot.rasa_ext import action_validation  # noqa: F401 - the answer's schema compiled once, not per action
 from bot.rasa_ext import hot_path  # noqa: F401 - per-turn work Rasa repeats for nothing
+from bot.rasa_ext import fast_json
 from bot.rasa_ext.session_events import SessionEvents
 from bot import log_privacy
 from bot.settings import database_url
@@ -206,7 +207,7 @@ def _row(sender_id: str, event) -> dict:
     data = event.as_dict()
     return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
             "intent_name": (data.get("parse_data", {}).get("intent", {}) or {}).get(INTENT_NAME_KEY),
-            "action_name": data.get("name"), "data": json.dumps(data)}
+            "action_name": data.get("name"), "data": fast_json.dumps(data)}
 
 
 def _fail_the_turn(self, error: Exception) -> None:
