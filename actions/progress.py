@@ -1,13 +1,13 @@
 """How am I doing? A summary of the stored history, then a chart of the last 4 weeks."""
 from __future__ import annotations
 
-import base64
 import logging
 from typing import Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.chart_links import chart_url
 from bot.progress import render_progress
 from bot.usecases.progress import progress_report
 
@@ -34,6 +34,8 @@ class ActionProgressSummary(StoreAction):
             logger.exception("the progress chart could not be drawn")
             png = None
         if png:
-            # socket.io shows it as an image message; the Telegram channel uploads data: URIs as a photo.
-            dispatcher.utter_message(image="data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+            # By reference (bot.chart_links): the picture is kept in the store, the message holds its
+            # short URL. The web page serves it; the Telegram channel uploads it as a photo.
+            token = store().save_chart(tracker.sender_id, png, now())
+            dispatcher.utter_message(image=chart_url(token))
         return []

@@ -9,7 +9,7 @@ matplotlib itself is never imported). The layout copies the matplotlib chart
 this replaced (an 8x6 inch figure at 100 dpi, sizes in points x 100/72), at
 about a fifth of its CPU time (most of what is left is PNG encoding) and
 without matplotlib's memory.
-The action sends it as a data: URI image after the text summary.
+The action keeps it in the store and sends its link (bot.chart_links) after the text summary.
 """
 from __future__ import annotations
 

@@ -169,7 +169,13 @@ def test_a_checkin_question_ignored_twice_is_let_go_with_the_usual_wrap_up(coach
         (5.0, "lower_back", None)]
     assert [(a.kind, a.minutes) for a in user_rows(coach, "coach_activities", me)] == [("walking", 20.0)]
     progress = say(coach, me, "how am I doing?")
-    assert any(r.get("image") for r in progress) and TREND_QUESTION not in text_of(progress)
+    assert TREND_QUESTION not in text_of(progress)
+    [image] = [r["image"] for r in progress if r.get("image")]
+    picture = requests.get(coach.web_url + image, timeout=30)  # served by the web page's server
+    assert picture.status_code == 200 and picture.headers["Content-Type"] == "image/png"
+    assert picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [r.png for r in user_rows(coach, "coach_progress_charts", me)] == [picture.content]
+    assert requests.get(coach.web_url + image.replace(image[-10:-4], "AAAAAA"), timeout=30).status_code == 404
     assert text_of(say(coach, me, "thanks")) in ("You're welcome. Keep it up!", "Happy to help.")
     again = text_of(say(coach, me, "let's do my check-in"))  # later the same day, as after "not sure"
     assert "already checked in today" in again and TREND_QUESTION not in again

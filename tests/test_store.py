@@ -26,7 +26,7 @@ def test_migrations_match_the_models(any_db_url):
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         diff = [d for d in compare_metadata(ctx, Base.metadata)
                 if not (d[0] == "remove_table" and not d[1].name.startswith("coach_"))]
-        assert ctx.get_current_revision() == "0005"
+        assert ctx.get_current_revision() == "0006"
     engine.dispose()
     assert diff == []
 
@@ -150,13 +150,14 @@ def test_erase_user_removes_every_row_and_only_theirs(any_db_url):
         store.record_escalation(who, 2, "fever", T0)
         store.set_reminder(who, "walk", time(8), T0)
         store.set_contact(who, "telegram")
+        store.save_chart(who, b"\x89PNG chart", T0)
     outbox = NudgeOutbox(store.engine)
     outbox.add_slots([(uid, Slot("walk", T0.date(), T0)) for uid, _, _ in outbox.people_with_reminders()], T0)
     assert store.erase_user("dee") is True
     assert store.erase_user("dee") is False
     with store.engine.connect() as conn:
         for table in ("coach_users", "coach_checkins", "coach_activities", "coach_sleep_logs",
-                      "coach_escalations", "coach_reminders", "coach_nudges"):
+                      "coach_escalations", "coach_reminders", "coach_nudges", "coach_progress_charts"):
             assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar() == 1, table
     assert store.profile("eve").checkins[0].pain_score == 3
     store.engine.dispose()
@@ -271,4 +272,21 @@ def test_a_transaction_holds_every_call_inside_it_and_rolls_back_together(any_db
     assert [a.minutes for a in profile.activities] == [20, 10] and len(profile.sleeps) == 1
     store.add_activity("lee", ActivityRecord(at=T0 + timedelta(hours=2), kind="walking", minutes=30))
     assert len(store.profile("lee").activities) == 3
+    store.engine.dispose()
+
+
+def test_charts_are_kept_by_token_only_the_newest_per_person_and_erased_with_them(any_db_url):
+    from bot import chart_links
+    from bot.store.repository import CHARTS_KEPT
+
+    store = open_store(any_db_url)
+    tokens = [store.save_chart("ivy", f"png {i}".encode(), T0 + timedelta(days=i)) for i in range(CHARTS_KEPT + 2)]
+    other = store.save_chart("jon", b"jon's png", T0)
+    assert len(set(tokens)) == len(tokens) and all(chart_links.chart_token(chart_links.chart_url(t)) == t
+                                                    for t in tokens)
+    assert [store.chart_png(t) for t in tokens] == [None, None] + [f"png {i}".encode() for i in range(2, CHARTS_KEPT + 2)]
+    assert store.chart_png(other) == b"jon's png"  # another person's newest are theirs
+    assert store.chart_png("x" * 24) is None
+    assert store.erase_user("ivy") is True
+    assert all(store.chart_png(t) is None for t in tokens) and store.chart_png(other) == b"jon's png"
     store.engine.dispose()

@@ -267,6 +267,25 @@ async def test_data_uri_image_is_uploaded_as_multipart_photo(api, output):
     assert urls[-1] == "https://example.org/chart.png"
 
 
+async def test_a_progress_chart_link_is_uploaded_from_the_store_as_a_photo(api, sqlite_url, caplog):
+    from bot import chart_links
+    from bot.store import open_store
+
+    store = open_store(sqlite_url)
+    token = store.save_chart("someone", PNG_1PX, datetime(2026, 11, 30, 9, 0))
+    output = TelegramOutput(BOT_TOKEN, api.base_url, charts=store.chart_png)
+    chat = new_chat()
+    await output.send_image_url(str(chat), chart_links.chart_url(token))
+    call = api.wait_for("sendPhoto", chat_id=chat)
+    assert call.files["photo"] == PNG_1PX and call.content_types["photo"] == "image/png"
+    with caplog.at_level(logging.WARNING, logger="bot.channels.telegram"):
+        await output.send_image_url(str(chat), chart_links.chart_url("y" * 24))  # not kept (any more)
+    assert len(api.calls_of("sendPhoto", chat_id=chat)) == 1
+    assert "no longer kept" in caplog.text and api.calls_of("sendMessage", chat_id=chat) == []
+    await output.close()
+    store.engine.dispose()
+
+
 async def test_api_errors_are_logged_without_text_or_token(api, caplog):
     caplog.set_level(logging.DEBUG, logger="bot.channels.telegram")
     wrong = TelegramOutput("123:wrongtoken", api.base_url)

@@ -8,7 +8,6 @@ package the tests skip with the reason, or fail under REQUIRE_SERVICES=1.
 """
 from __future__ import annotations
 
-import base64
 import os
 import re
 import shutil
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from bot.settings import PROJECT_ROOT
@@ -195,8 +195,8 @@ def test_checkin_survives_a_reload_and_progress_shows_a_png_chart(browser, coach
         image = chat.page.locator(".rw-message img.rw-image-frame").last
         image.wait_for(timeout=REPLY_TIMEOUT_MS)
         src = image.get_attribute("src")
-        assert src.startswith("data:image/png;base64,")
-        png = base64.b64decode(src.split(",", 1)[1])
+        assert src.startswith("/charts/") and src.endswith(".png")  # by reference, from the page's server
+        png = requests.get(coach.web_url + src, timeout=30).content
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 100_000
         assert chat.page.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]",
                                   image.element_handle()) == [True, 800, 600]

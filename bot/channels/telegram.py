@@ -54,6 +54,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from rasa.shared.exceptions import RasaException
 
+from bot import chart_links
 from bot.channels.limits import MAX_MESSAGE_CHARS, check_message, read_json
 from bot.settings import database_url
 from bot.store.updates import TelegramUpdateLog, UpdateLogUnavailable, storable
@@ -280,6 +281,12 @@ def build_inline_keyboard(buttons: Iterable[Dict[str, Any]], payloads: CallbackP
     return {"inline_keyboard": rows}
 
 
+def _stored_chart(token: str) -> Optional[bytes]:
+    from bot.store import default_store
+
+    return default_store().chart_png(token)
+
+
 def decode_data_uri(uri: str) -> Optional[Tuple[str, bytes]]:
     """(mime type, bytes) of a base64 `data:image/...` URI, None if it is not one."""
     match = DATA_URI_RE.match(uri.strip())
@@ -306,8 +313,11 @@ class TelegramOutput(OutputChannel):
         return "telegram"
 
     def __init__(self, token: str, api_base: str = DEFAULT_API_BASE, timeout: float = 15.0,
-                 payloads: Optional[CallbackPayloads] = None) -> None:
+                 payloads: Optional[CallbackPayloads] = None,
+                 charts: Optional[Callable[[str], Optional[bytes]]] = None) -> None:
+        """`charts`: a progress chart's PNG by token (bot.chart_links), the store's by default."""
         self._token = token
+        self._charts = charts or _stored_chart
         self.api_base = api_base.rstrip("/")
         self.timeout = timeout
         self.payloads = payloads or CallbackPayloads()
@@ -407,7 +417,14 @@ class TelegramOutput(OutputChannel):
         chat_id = self._chat(recipient_id)
         if chat_id is None or not isinstance(image, str):
             return
-        if image.startswith("data:"):
+        token = chart_links.chart_token(image)
+        if token is not None:
+            png = await asyncio.get_running_loop().run_in_executor(None, self._charts, token)
+            if png is None:
+                logger.warning("Not sending a progress chart that is no longer kept")
+                return
+            await self.call("sendPhoto", {"chat_id": str(chat_id)}, upload=("photo", "image/png", png))
+        elif image.startswith("data:"):
             decoded = decode_data_uri(image)
             if decoded is None:
                 logger.warning("Not sending an image: not a base64 data:image/... URI")

@@ -175,3 +175,22 @@ class TelegramUpdate(Base):
     bot_id = sa.Column(sa.String(32), primary_key=True)
     update_id = sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
     received_at = sa.Column(sa.DateTime, nullable=False)          # UTC
+
+
+class ProgressChart(Base):
+    """A progress chart drawn for a person, shown by reference (bot.charts.chart_url).
+
+    The picture used to travel inside the bot message as a base64 data URI (about 70 KB):
+    stored in every tracker, and sent to the action server with every later custom action
+    of that session. Now the message holds a short unguessable URL; the web page serves
+    the picture from here and the Telegram channel uploads it from here. Only the newest
+    few per person are kept (CoachStore.save_chart).
+    """
+
+    __tablename__ = "coach_progress_charts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = _user_fk()
+    token = sa.Column(sa.String(64), nullable=False, unique=True)
+    png = sa.Column(sa.LargeBinary, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)       # UTC

@@ -12,6 +12,7 @@ from typing import Iterator, Optional, Sequence, Set, Tuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import chart_links
 from bot.localtime import local_day
 from bot.nudges.records import NudgeSettings
 from bot.records import (
@@ -23,6 +24,8 @@ from bot.store.db import UnitOfWork
 from bot.store.outbox import settings_of
 from bot.store.window_cache import BeforeWindowCache, key_for
 from bot.thresholds import PROFILE_WINDOW_DAYS
+
+CHARTS_KEPT = 5  # per person: the chat's last few progress pictures still load
 
 # Channels a nudge can reach: Telegram pushes, the web chat shows it when next opened.
 NUDGE_CHANNELS = ("telegram", "socketio")
@@ -439,6 +442,25 @@ class CoachStore(UnitOfWork):
             conn.execute(_note_message_statement(nudgeable),
                          {"sender": sender_id, "at": at, **({"channel": channel} if nudgeable else {})})
 
+    def save_chart(self, sender_id: str, png: bytes, at: datetime) -> str:
+        """Keeps a progress chart and returns its token (bot.chart_links); only the person's
+        newest CHARTS_KEPT charts stay, so a chat's recent pictures still show."""
+        token = chart_links.new_token()
+        with self._unit() as s:
+            user = self._user(s, sender_id)
+            s.add(m.ProgressChart(user_id=user.id, token=token, png=png, created_at=at))
+            s.flush()
+            kept = s.execute(sa.select(m.ProgressChart.id).where(m.ProgressChart.user_id == user.id)
+                             .order_by(m.ProgressChart.id.desc()).limit(CHARTS_KEPT)).scalars().all()
+            s.execute(sa.delete(m.ProgressChart).where(m.ProgressChart.user_id == user.id,
+                                                       m.ProgressChart.id.not_in(kept)))
+        return token
+
+    def chart_png(self, token: str) -> Optional[bytes]:
+        """The picture of a kept chart, None if the token is unknown (or the chart was dropped)."""
+        with self._unit() as s:
+            return s.execute(sa.select(m.ProgressChart.png).where(m.ProgressChart.token == token)).scalar_one_or_none()
+
     def erase_user(self, sender_id: str) -> bool:
         """Delete the person and every row hanging off them. True if they existed."""
         with self._unit() as s:
@@ -446,7 +468,7 @@ class CoachStore(UnitOfWork):
             if user is None:
                 return False
             for model in (m.Checkin, m.Activity, m.SleepLog, m.Escalation, m.Reminder, m.MovementNote,
-                          m.Nudge):
+                          m.Nudge, m.ProgressChart):
                 s.execute(sa.delete(model).where(model.user_id == user.id))
             s.execute(sa.delete(m.User).where(m.User.id == user.id))
             return True

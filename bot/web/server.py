@@ -7,6 +7,7 @@ What it serves:
                       minus its @import of Google Fonts, so the page fetches nothing from elsewhere
   /socket.io/         a reverse proxy to Rasa's socket.io channel: HTTP long-polling and WebSocket
   /api/chat           a JSON relay to Rasa's REST channel for simple clients (sender: a uuid4 hex)
+  /charts/<token>.png a progress chart the coach sent (bot.chart_links), from the store
   /healthz            "ok"
 
 Why a proxy for socket.io: the page and Rasa sit on different ports, so a browser treats them
@@ -24,10 +25,11 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 from aiohttp import ClientSession, ClientTimeout, WSMsgType, web
 
+from bot import chart_links
 from bot.channels import limits
 
 HERE = Path(__file__).resolve().parent
@@ -79,6 +81,24 @@ async def chat(request: web.Request) -> web.Response:
         if resp.status != 200:
             return web.json_response({"error": "the coach is not available"}, status=502)
         return web.json_response(await resp.json())
+
+
+async def chart(request: web.Request) -> web.Response:
+    """A progress chart by its unguessable URL; 404 for any other name or a dropped chart."""
+    token = chart_links.chart_token(request.path)
+    if token is None:
+        raise web.HTTPNotFound()
+    png = await asyncio.get_running_loop().run_in_executor(None, request.app["charts"], token)
+    if png is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=png, content_type="image/png",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+
+def _stored_chart(token: str) -> Optional[bytes]:
+    from bot.store import default_store
+
+    return default_store().chart_png(token)
 
 
 async def index(_request: web.Request) -> web.FileResponse:
@@ -184,8 +204,11 @@ async def security_headers(request: web.Request, handler):
     return resp
 
 
-def make_app(rasa_url: str, rasa_port: Optional[int] = None) -> web.Application:
+def make_app(rasa_url: str, rasa_port: Optional[int] = None,
+             charts: Callable[[str], Optional[bytes]] = _stored_chart) -> web.Application:
+    """`charts`: a chart's PNG by token (the store's by default; run in a worker thread)."""
     app = web.Application(client_max_size=64 * 1024, middlewares=[security_headers])
+    app["charts"] = charts
     app["rasa_url"] = rasa_url
     app["rasa_port"] = rasa_port if rasa_port is not None else int(rasa_url.rsplit(":", 1)[-1])
     app["webchat_js"] = load_webchat_bundle()
@@ -207,6 +230,7 @@ def make_app(rasa_url: str, rasa_port: Optional[int] = None) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/config.json", config)
+    app.router.add_get(chart_links.PREFIX + "{name}", chart)
     app.router.add_get("/vendor/webchat.js", webchat_js)
     app.router.add_route("*", SOCKET_PATH, socketio_proxy)
     app.router.add_post("/api/chat", chat)

@@ -40,7 +40,8 @@
   const ALT = "Chart: your pain score (0 to 10) and walking minutes per day over the last 4 weeks";
   new MutationObserver(() => {
     for (const img of box.querySelectorAll("img:not([alt])")) {
-      img.alt = img.src.startsWith("data:image/png") ? ALT : "";
+      // Progress charts come from this server by link (bot/chart_links.py): /charts/<token>.png
+      img.alt = new URL(img.src, location.href).pathname.startsWith("/charts/") ? ALT : "";
       // The widget scrolls down when a message arrives, before an image has its height.
       img.addEventListener("load", () => {
         const list = box.querySelector(".rw-messages-container");
