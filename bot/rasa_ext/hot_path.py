@@ -24,7 +24,9 @@ checks each against Rasa's own code.
   RulePolicy asks twice with the same arguments (with the Memoization policy that was
   11% of busy time). The last answer is kept with the tracker, its number of events and
   its last event; an identical question about the unchanged tracker gets a copy of it
-  (two levels deep: Rasa's featurizer edits the last state's user part in place).
+  (two levels deep: Rasa's featurizer edits the last state's user part in place). A new
+  question continues the conversation's last replay from where it stopped instead of
+  replaying the session from its first event (bot.rasa_ext.past_states).
 - Rules that fit the latest state, once per distinct state. The RulePolicy finds the rules
   that fit a conversation by checking every rule (127 here) against its latest state,
   then the survivors against the states before it; it does so about four times a turn
@@ -43,6 +45,8 @@ import copy
 import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Set, Type
+
+from bot.rasa_ext.past_states import PastStates
 
 _PROCESSOR_LOGGER = "rasa.core.processor"
 
@@ -78,10 +82,12 @@ class DebugOnlyCopy:
 
 
 class PastStatesMemo:
-    """`DialogueStateTracker.past_states` answering a repeated question from memory."""
+    """`DialogueStateTracker.past_states` answering a repeated question from memory, and
+    computing a new one by continuing the conversation's last replay (bot.rasa_ext.past_states)."""
 
     def __init__(self, compute) -> None:
         self.__wrapped__ = compute
+        self.resumed = PastStates()
         self._last: Optional[tuple] = None  # (tracker, n events, last event, domain, args, states)
 
     def __get__(self, tracker, owner=None):
@@ -98,7 +104,7 @@ class PastStatesMemo:
         hit = self._last
         if not (hit is not None and hit[0] is tracker and hit[1] == n and hit[2] is last_event
                 and hit[3] is domain and hit[4] == args):
-            states = self.__wrapped__(tracker, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            states = self.resumed(tracker, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
             self._last = hit = (tracker, n, last_event, domain, copy.deepcopy(args), states)
         return [{part: dict(values) for part, values in state.items()} for state in hit[5]]
 
