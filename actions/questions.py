@@ -94,7 +94,7 @@ class ActionAnswerQuestion(StoreAction):
             dispatcher.utter_message(response="utter_onset_unclear")
             return [SlotSet("pending_question", PENDING_ONSET)]  # one more try
         noted = note_onset(store(), tracker.sender_id, days, today)
-        dispatcher.utter_message(text=f"Thanks, noted. That puts you in {PHASE_WORDS[noted.phase]}; "
+        dispatcher.utter_message(text=f"Thanks, noted. That puts you {PHASE_WORDS[noted.phase]}; "
                                       "I'll fit your plans to it from now on.")
         return [SlotSet("pending_question", None)]
 

@@ -109,9 +109,10 @@ def report_direction(earlier: Optional[str], current: Optional[str], trend: Opti
     return moved
 
 
-# What each phase means for the plan, in the person's terms (clinical-guidance.md).
+# What each phase means for the plan, in the person's terms (clinical-guidance.md); each
+# follows "That puts you ..." (actions/questions.py).
 PHASE_WORDS: Mapping[str, str] = MappingProxyType({
-    "acute": "the first two weeks, when gentle movement, walking and easy stretches help most",
+    "acute": "in the first two weeks, when gentle movement, walking and easy stretches help most",
     "subacute": "past the first two weeks, when strengthening joins the stretching and walking",
     "chronic": "past twelve weeks, when steady, progressive strengthening and fitness matter most",
 })

@@ -129,7 +129,7 @@ async def test_the_plan_comes_first_then_the_onset_is_asked_once(talk, store, cl
     reply = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
     assert reply.index("plan") < reply.index("utter_ask_onset")
     answer = await talk.say("about 3 weeks ago", "inform", action=ActionAnswerQuestion())
-    assert "past the first two weeks" in answer
+    assert answer.startswith("Thanks, noted. That puts you past the first two weeks, when strengthening")
     assert store.profile("tester").onset == MONDAY.date() - timedelta(days=21)
     again = await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
     assert "utter_ask_onset" not in again
@@ -290,3 +290,14 @@ async def test_the_next_day_the_question_let_go_is_asked_and_counted_afresh(talk
     reply = await talk.say("better than yesterday", "report_symptoms")
     assert "Thanks for checking in! I've logged your pain at 4/10." in reply
     assert [(r.pain_score, r.trend) for r in rows(store)] == [(5.0, None), (4.0, "better")]
+
+
+@pytest.mark.parametrize("said, phase_words", [
+    ("since yesterday", "in the first two weeks, when gentle movement"),
+    ("about 3 weeks ago", "past the first two weeks, when strengthening"),
+    ("about 4 months ago", "past twelve weeks, when steady"),
+])
+async def test_the_onset_answer_reads_as_a_sentence_in_every_phase(talk, said, phase_words):
+    await talk.say("what should I do today?", "ask_plan", action=ActionTodayPlan())
+    answer = await talk.say(said, "inform", action=ActionAnswerQuestion())
+    assert answer.startswith(f"Thanks, noted. That puts you {phase_words}")
