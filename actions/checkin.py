@@ -121,8 +121,8 @@ class ValidateCheckinForm(StoreAction, FormValidationAction):
                       and not usecase.ask_again_after_digression(question, digressed_from(tracker)))
         if question and (let_go or (after_answer and intent == SKIP_INTENT)):  # or "not sure"
             skipped += (question,)
-            events.append(SlotSet("checkin_skipped", list(tracker.get_slot("checkin_skipped") or [])
-                                  + [f"{day.isoformat()}:{question}"]))
+            # Only today's are ever read (skipped_today): earlier days' are dropped, not kept forever.
+            events.append(SlotSet("checkin_skipped", [f"{day.isoformat()}:{q}" for q in skipped]))
         noted = usecase.note_turn(store(), tracker.sender_id, turn, at, day, skipped)
         if (active and after_answer and requested == "checkin_score" and intent == "inform"
                 and turn.score is None and "score" in noted.missing):

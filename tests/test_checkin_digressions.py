@@ -195,7 +195,7 @@ async def test_back_from_the_second_digression_the_question_is_skipped_and_the_f
     events = _coming_back(STARTED + PLAN + _asks("checkin_trend") + WALK)
     slots = await _validate(_tracker(events, {"checkin_skipped": ["2026-11-29:score"]}), domain)
     assert slots["requested_slot"] is None
-    assert slots["checkin_skipped"] == ["2026-11-29:score", "2026-11-30:trend"]
+    assert slots["checkin_skipped"] == ["2026-11-30:trend"]  # yesterday's skip is not kept
     assert (slots["checkin_score"], slots["checkin_location"], slots["checkin_trend"]) == (5.0, "lower_back", None)
     (row,) = store.profile("tester").checkins
     assert (row.pain_score, row.location, row.trend) == (5.0, "lower_back", None)  # nothing lost
