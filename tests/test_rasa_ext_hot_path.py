@@ -192,3 +192,26 @@ def test_rules_kept_for_a_table_are_not_used_for_a_changed_table():
 def test_a_list_and_a_tuple_are_different_states():
     assert hot_path._frozen({"user": {"entities": ("a",)}}) != hot_path._frozen({"user": {"entities": ["a"]}})
     assert hot_path._frozen({"a": {"x": 1}, "b": {}}) == hot_path._frozen({"b": {}, "a": {"x": 1}})
+
+
+def test_a_slot_is_copied_as_copy_copy_would_copy_it_without_the_shortcut():
+    import copy
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    from bot.settings import PROJECT_ROOT
+
+    assert Slot.__dict__["__copy__"] is hot_path._slot_copy
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    assert {type(s).__name__ for s in domain.slots} >= {"FloatSlot", "BooleanSlot", "TextSlot", "ListSlot",
+                                                          "CategoricalSlot", "AnySlot"}
+    for slot in domain.slots:
+        for cls in type(slot).__mro__[:-1]:  # nothing of a slot class copies itself in its own way
+            assert not {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__"} & set(vars(cls))
+            assert not vars(cls).get("__slots__")  # abc.ABC's is empty
+        slot.value = ["a"] if type(slot).__name__ == "ListSlot" else slot.value
+        rasas = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # what copy.copy did
+        ours = copy.copy(slot)
+        assert type(ours) is type(rasas) and ours is not slot and vars(ours) == vars(rasas)
+        assert all(vars(ours)[k] is v for k, v in vars(slot).items())  # shallow, as before

@@ -34,6 +34,11 @@ checks each against Rasa's own code.
   every conversation. The rules that fit a latest state are kept per policy and lookup
   table (bounded, least recently used first; a table whose rules changed starts over);
   the earlier states are checked as Rasa does.
+- Slots copied directly. Every new tracker (each turn's, each action's copy, each
+  replay) copies all the domain's slots with `copy.copy`, which goes through the generic
+  `__reduce_ex__` path (28 us for the coach's 14 slots; 2.5% of busy time). Slots get a
+  `__copy__` that does what that path does for them (a new object of the same class with
+  the same attribute dictionary, shallow) in a quarter of the time.
 - An empty domain, built once. Every parse checked `domain.is_empty()` by building a new
   empty Domain to compare with (1.3% of busy time); its dictionary is built once.
 
@@ -163,6 +168,13 @@ class RuleKeysMemo:
         return possible
 
 
+def _slot_copy(self):
+    """What `copy.copy` makes of a Slot (a plain object: no __slots__, no custom reduce)."""
+    new = object.__new__(type(self))
+    new.__dict__.update(self.__dict__)
+    return new
+
+
 def _empty_domain_check():
     from rasa.shared.core.domain import Domain
 
@@ -192,6 +204,10 @@ def install() -> None:
 
     if not isinstance(RulePolicy.__dict__["_get_possible_keys"], RuleKeysMemo):
         RulePolicy._get_possible_keys = RuleKeysMemo(RulePolicy._get_possible_keys)
+    from rasa.shared.core.slots import Slot
+
+    if "__copy__" not in Slot.__dict__:
+        Slot.__copy__ = _slot_copy
     if not hasattr(Domain.is_empty, "__wrapped__"):
         Domain.is_empty = _empty_domain_check()
     from bot.rasa_ext.graph_runner import SequentialGraphRunner
