@@ -88,6 +88,16 @@ def test_bounded_by_events_least_recently_used_conversation_first():
     assert kept.seen_up_to("d", 1.0) == 0 and kept.size <= 5
 
 
+def test_a_session_with_entities_added_is_not_kept():
+    """Applying EntitiesAdded changes the message it follows: such a session is decoded afresh."""
+    from rasa.shared.core.events import EntitiesAdded
+
+    kept = SessionEvents()
+    added = (3, json.dumps(EntitiesAdded([{"entity": "place", "value": "calf"}], timestamp=3.0).as_dict()))
+    events = kept.events("dee", 1.0, [_row(1), _row(2), added], _decode)
+    assert len(events) == 3 and kept.seen_up_to("dee", 1.0) == 0 and len(kept) == 0
+
+
 # --- the tracker store --------------------------------------------------------------------
 
 def _stores(url: str):

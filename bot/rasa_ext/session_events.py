@@ -15,7 +15,10 @@ wrote in between (scale-out, out-of-order ids on PostgreSQL) makes the ids diffe
 the session is read whole, as before. So what the turn sees is always what is stored.
 
 Event objects are shared between the trackers of successive turns, as Rasa's own
-`DialogueStateTracker.copy()` shares them: Rasa does not change an event once made.
+`DialogueStateTracker.copy()` shares them: Rasa does not change an event once made, with
+one exception: applying `EntitiesAdded` (made only by TEDPolicy, which the coach does not
+use) appends to the latest message's entities. A session holding one is not kept, so its
+events are decoded afresh on every turn, as before.
 
 Bounded: at most `max_events` events over all conversations, least recently used
 conversation dropped first.
@@ -27,7 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import EntitiesAdded, Event
 
 # An event kept takes about 2.6 KB (tracemalloc, a bench conversation's 98 events), so
 # ~26 MB at most: about a hundred sessions of a dozen messages, far more than the people
@@ -75,7 +78,7 @@ class SessionEvents:
 
     def keep(self, sender_id: str, start: Optional[float], ids: Iterable[int], events: Sequence[Event]) -> None:
         entry = Kept(start, tuple(ids), tuple(events))
-        if len(entry.events) > self.max_events:
+        if len(entry.events) > self.max_events or any(isinstance(e, EntitiesAdded) for e in entry.events):
             self.forget(sender_id)
             return
         with self._lock:
