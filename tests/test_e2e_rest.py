@@ -12,7 +12,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.coach_servers import running_coach
+from tests.coach_servers import nudge_instant, running_coach
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-" + uuid.uuid4().hex
@@ -371,7 +371,8 @@ def test_a_web_chat_persons_nudge_is_shown_when_they_next_open_the_chat(coach):
     the nudge through Rasa (tracker) and the web chat shows it on the next session_request."""
     import asyncio
     import subprocess
-    from datetime import datetime, timedelta
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
 
     import socketio
 
@@ -396,12 +397,12 @@ def test_a_web_chat_persons_nudge_is_shown_when_they_next_open_the_chat(coach):
         await client.disconnect()
         return got
 
-    first = asyncio.run(visit("remind me to check in at 8pm, I live in Tokyo"))
-    assert any("20:00" in (t or "") for t in first)
-    # The next 20:00 in Tokyo (11:00 UTC) after now, plus 30 seconds.
-    now = datetime.utcnow() + timedelta(minutes=2)
-    due = now.replace(hour=11, minute=0, second=30, microsecond=0)
-    due = due if due > now else due + timedelta(days=1)
+    # The servers read the real clock: the reminder is for a Tokyo hour (17:00-20:00) whose
+    # next occurrence is safely after this conversation, never a fixed hour (tests/coach_servers.py).
+    due = nudge_instant(datetime.utcnow())
+    tokyo = due.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
+    first = asyncio.run(visit(f"remind me to check in at {tokyo.hour - 12}pm, I live in Tokyo"))
+    assert any(f"{tokyo:%H}:00" in (t or "") for t in first)
     run = subprocess.run(["make", "--no-print-directory", "nudge-once", f"NOW={due.isoformat()}Z"],
                          cwd=PROJECT_ROOT, env=coach.env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -33,7 +33,7 @@ from bot.channels.telegram import (
 from bot.channels import limits
 from bot.serve import TELEGRAM_CHANNEL, CoachServers, coach_env
 from bot.settings import PROJECT_ROOT
-from tests.coach_servers import running_coach
+from tests.coach_servers import nudge_instant, running_coach
 from tests.doubles.telegram_api import FakeTelegramAPI
 
 BOT_TOKEN = f"{random.randint(10**8, 10**9)}:AA{uuid.uuid4().hex}{uuid.uuid4().hex[:9]}"
@@ -561,12 +561,6 @@ def test_no_token_secret_or_message_text_in_logs(coach, api):
 
 # ============================================================== end to end: nudges (issue 10)
 
-def _next_utc_hour(hour: int, after: datetime) -> datetime:
-    """The next instant hour:00:30 UTC later than `after` (naive UTC)."""
-    candidate = after.replace(hour=hour, minute=0, second=30, microsecond=0)
-    return candidate if candidate > after else candidate + timedelta(days=1)
-
-
 def _clock_words(local: datetime) -> str:
     hour = local.hour % 12 or 12
     return f"{hour}{'am' if local.hour < 12 else 'pm'}"
@@ -598,15 +592,18 @@ def _outbox(coach, chat: int) -> List[tuple]:
 
 @pytest.mark.e2e
 def test_reminders_set_through_the_webhook_reach_exactly_the_people_due_once(coach, api):
-    # The instant: 11:00 UTC, which is 20:00 in Tokyo; in London it is 11:00 (12:00 in summer).
-    now = _next_utc_hour(11, datetime.utcnow() + timedelta(minutes=2))
+    # The instant: an hour between 08:00 and 11:00 UTC safely after this conversation (the
+    # servers read the real clock; tests/coach_servers.py), 17:00-20:00 in Tokyo and
+    # 08:00-12:00 in London; New York's 22:30 is hours past then, and in its quiet hours.
+    now = nudge_instant(datetime.utcnow())
+    tokyo_time = now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
     london = now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
     tokyo, new_york, ldn, nobody = new_chat(), new_chat(), new_chat(), new_chat()
 
-    reply = _say(coach, api, tokyo, "remind me to check in at 8pm")
-    assert "20:00" in reply and "city or time zone" in reply
+    reply = _say(coach, api, tokyo, f"remind me to check in at {_clock_words(tokyo_time)}")
+    assert f"{tokyo_time:%H}:00" in reply and "city or time zone" in reply
     reply = _say(coach, api, tokyo, "I live in Tokyo")
-    assert "Asia/Tokyo" in reply and "check-in at 20:00" in reply
+    assert "Asia/Tokyo" in reply and f"check-in at {tokyo_time:%H}:00" in reply
 
     reply = _say(coach, api, ldn, f"remind me to go for a walk at {_clock_words(london)} every day, I'm in London")
     assert f"{london:%H:%M} London time" in reply
