@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bot.nudges.records import Slot
@@ -122,6 +123,17 @@ def test_tier3_never_holds_and_stays_given_after_assessment(any_db_url):
     assert store.open_escalation("hal") is None
     assert store.escalation_reasons_since("hal", T0, 3) == {
         "no_improvement_4_weeks", "worsening_above_baseline"}  # once per episode, even if assessed
+    store.engine.dispose()
+
+
+def test_escalations_saved_with_notes_are_at_the_callers_instant_never_the_real_clock(any_db_url):
+    store = open_store(any_db_url)
+    store.save_notes("ivy", escalations=[(3, "no_improvement_4_weeks")], at=T0)
+    assert store.escalation_reasons_since("ivy", T0, 3) == {"no_improvement_4_weeks"}
+    assert store.escalation_reasons_since("ivy", T0 + timedelta(seconds=1), 3) == set()
+    with pytest.raises(ValueError, match="at="):
+        store.save_notes("ivy", escalations=[(3, "worsening_above_baseline")])
+    assert store.escalation_reasons_since("ivy", T0, 3) == {"no_improvement_4_weeks"}
     store.engine.dispose()
 
 

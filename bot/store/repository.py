@@ -272,14 +272,18 @@ class CoachStore(UnitOfWork):
     def save_notes(self, sender_id: str, notes: Sequence[MovementNote] = (),
                    cautions: Sequence[str] = (), escalations: Sequence[Tuple[int, str]] = (),
                    at: Optional[datetime] = None) -> None:
-        """Append movement notes, cautions and escalations (given at `at`), in one transaction."""
+        """Append movement notes, cautions and escalations (given at `at`), in one transaction.
+
+        `at` is the caller's clock, never read here: escalations need it (the notes carry their own)."""
         if not (notes or cautions or escalations):
             return
+        if escalations and at is None:
+            raise ValueError("escalations are recorded at the caller's instant: pass at=")
         with self._unit() as s:
             user = self._user(s, sender_id)
             self._add_notes(s, user, notes, cautions)
             for tier, reason in escalations:
-                s.add(m.Escalation(user_id=user.id, tier=tier, reason=reason, at=at or datetime.utcnow()))
+                s.add(m.Escalation(user_id=user.id, tier=tier, reason=reason, at=at))
 
     @staticmethod
     def _add_notes(s: Session, user: m.User, notes: Sequence[MovementNote],
