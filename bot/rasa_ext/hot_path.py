@@ -130,7 +130,7 @@ def _frozen(value: Any) -> Any:
 class RuleKeysMemo:
     """`RulePolicy._get_possible_keys` with its first filter (the latest state) kept."""
 
-    def __init__(self, compute, maxsize: int = 2048) -> None:
+    def __init__(self, compute, maxsize: int = 1024) -> None:
         self.__wrapped__ = compute
         self.maxsize = maxsize
 

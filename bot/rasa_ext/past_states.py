@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.events import ActionExecuted
 
-MAX_CONVERSATIONS = 512
+MAX_CONVERSATIONS = 128  # more than the people writing at the same moment; a dropped one replays whole once
 
 
 @dataclass

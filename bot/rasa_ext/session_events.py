@@ -33,9 +33,9 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 from rasa.shared.core.events import EntitiesAdded, Event
 
 # An event kept takes about 2.6 KB (tracemalloc, a bench conversation's 98 events), so
-# ~26 MB at most: about a hundred sessions of a dozen messages, far more than the people
-# writing at the same moment.
-MAX_EVENTS = 10_000
+# ~13 MB at most: about fifty sessions of a dozen messages, more than the people writing
+# at the same moment (20 in `make bench`); a conversation dropped is read whole once.
+MAX_EVENTS = 5_000
 
 
 @dataclass(frozen=True)
