@@ -145,15 +145,20 @@ def _session_start(at: float):
             ActionExecuted("action_listen", timestamp=at + 0.02)]
 
 
+async def _first_turn(store, sender: str, at: float) -> None:
+    """A session started at `at` and its first message ("a 3"), saved through `store`."""
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    for e in _session_start(at) + _message("a 3", at + 1):
+        tracker.update(e)
+    await store.save(tracker)
+
+
 def test_a_turn_reads_only_the_new_rows_data(any_db_url):
     ours, other, rasas = _stores(any_db_url)
     sender = f"s-{uuid.uuid4().hex}"
 
     async def scenario():
-        tracker = DialogueStateTracker(sender, DOMAIN.slots)
-        for e in _session_start(1_700_000_000.0) + _message("a 3", 1_700_000_001.0):
-            tracker.update(e)
-        await ours.save(tracker)
+        await _first_turn(ours, sender, 1_700_000_000.0)
         await _same_as_rasa(ours, rasas, sender)  # first read: every row
         tracker = await ours.retrieve(sender)
         for e in _message("worse, a 6", 1_700_000_010.0):
@@ -175,10 +180,7 @@ def test_changes_to_a_turns_tracker_that_were_not_saved_do_not_reach_the_next_tu
     sender = f"s-{uuid.uuid4().hex}"
 
     async def scenario():
-        tracker = DialogueStateTracker(sender, DOMAIN.slots)
-        for e in _session_start(1_700_000_000.0) + _message("a 3", 1_700_000_001.0):
-            tracker.update(e)
-        await ours.save(tracker)
+        await _first_turn(ours, sender, 1_700_000_000.0)
         first = await ours.retrieve(sender)
         first.update(SlotSet("pain_score", 9.0))  # a turn that failed before its save
         first.update(UserUttered("never stored", {"name": "greet"}))
@@ -196,10 +198,7 @@ def test_rows_another_instance_wrote_an_erasure_and_a_new_session_are_all_seen(a
 
     async def scenario():
         t0 = 1_700_000_000.0
-        tracker = DialogueStateTracker(sender, DOMAIN.slots)
-        for e in _session_start(t0) + _message("a 3", t0 + 1):
-            tracker.update(e)
-        await ours.save(tracker)
+        await _first_turn(ours, sender, t0)
         await _same_as_rasa(ours, rasas, sender)
         # the next turn on the other instance
         tracker = await other.retrieve(sender)
