@@ -94,7 +94,8 @@ def test_a_stop_and_go_walk_is_marked_by_the_words_around_it(text, expected):
 
 @pytest.mark.parametrize("text", [
     "didn't walk today", "I didn't walk", "I did not swim today", "never cycled", "no walk today",
-    "I wasn't able to walk today",
+    "I wasn't able to walk today", "couldn't walk today", "I can't walk today, too sore",
+    "I could not do my stretches", "cannot swim today", "couldn't go for a walk today",
 ])
 def test_an_activity_not_done_is_not_read(text):
     assert read_activities(parse(text)) == ActivityTurn((), denied=True)
@@ -106,6 +107,10 @@ def test_an_activity_not_done_is_not_read(text):
     ("I didn't walk 20 minutes, I swam", [("swimming", None, None)]),
     ("my wife walked 30 minutes, I did my stretches", [("stretching", None, None)]),
     ("I didn't walk yesterday but I walked 20 minutes today", [("walking", 20.0, None)]),
+    ("I couldn't do my bird dogs but walked 20 minutes", [("walking", 20.0, None)]),
+    # how far, not whether: the walk was done
+    ("I couldn't walk far, only 10 minutes", [("walking", 10.0, "continuous_walking")]),
+    ("couldn't walk for long, about 15 minutes", [("walking", 15.0, "continuous_walking")]),
 ])
 def test_only_what_was_done_is_read(text, expected):
     assert read(text) == expected

@@ -328,6 +328,8 @@ class ClinicalReader:
                     continue
                 named.append(span)
                 status = context.status_of(doc, span, all_spans)
+                if status == context.AFFIRMED and context.unable_before(doc, span):
+                    status = context.NEGATED  # "couldn't walk today": not done
                 findings.append(Finding(entity, span.label_, span.start_char, span.end_char, status))
         return sorted(findings, key=lambda f: (f.start, f.entity))
 

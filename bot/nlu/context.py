@@ -245,6 +245,25 @@ def _negated_before(doc: Doc, span: Span, floor: int, others: Sequence[Span] = (
     return False
 
 
+# "can't" / "couldn't" / "cannot" before an activity: it was not done ("couldn't walk today").
+# For a symptom the same words describe the symptom, so _is_pre_negation leaves them out.
+_UNABLE_AUX = ("ca", "can", "could")
+# ... unless the words after limit how much, not whether: "couldn't walk far, only 10 minutes".
+_EXTENT_AFTER = frozenset({"far", "long", "much", "very", "for", "more", "as", "quite", "that"})
+
+
+def unable_before(doc: Doc, span: Span) -> bool:
+    """An activity the speaker says they could not do, in the same clause before it."""
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    if span.end < len(doc) and doc[span.end].norm_ in _EXTENT_AFTER:
+        return False
+    start = _clause_start(doc, span.start, sent.start)
+    for i in range(max(start + 1, span.start - NEGATION_SCOPE), span.start):
+        if doc[i].norm_ == "not" and doc[i - 1].lower_ in _UNABLE_AUX:
+            return True
+    return False
+
+
 def _negated_after(doc: Doc, span: Span, ceiling: int, others: Iterable[Span]) -> bool:
     end = min(_clause_end(doc, span.end, ceiling), span.end + POST_WINDOW)
     blockers = [o.start for o in others if span.end <= o.start < end]
