@@ -190,8 +190,10 @@ def test_rules_kept_for_a_table_are_not_used_for_a_changed_table():
 
 
 def test_a_list_and_a_tuple_are_different_states():
-    assert hot_path._frozen({"user": {"entities": ("a",)}}) != hot_path._frozen({"user": {"entities": ["a"]}})
-    assert hot_path._frozen({"a": {"x": 1}, "b": {}}) == hot_path._frozen({"b": {}, "a": {"x": 1}})
+    from bot.rasa_ext.past_states import frozen
+
+    assert frozen({"user": {"entities": ("a",)}}) != frozen({"user": {"entities": ["a"]}})
+    assert frozen({"a": {"x": 1}, "b": {}}) == frozen({"b": {}, "a": {"x": 1}})
 
 
 def test_a_slot_is_copied_as_copy_copy_would_copy_it_without_the_shortcut():

@@ -51,7 +51,7 @@ import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Set, Type
 
-from bot.rasa_ext.past_states import PastStates
+from bot.rasa_ext.past_states import PastStates, frozen
 
 _PROCESSOR_LOGGER = "rasa.core.processor"
 
@@ -114,19 +114,6 @@ class PastStatesMemo:
         return [{part: dict(values) for part, values in state.items()} for state in hit[5]]
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable copy of a dialogue state (dicts of dicts of strings, tuples, numbers) that
-    equals another's exactly when Rasa's rule matching cannot tell them apart (a list and a
-    tuple differ there, so they differ here)."""
-    if isinstance(value, dict):
-        return ("\0dict",) + tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("\0list",) + tuple(_frozen(v) for v in value)
-    if isinstance(value, tuple):
-        return ("\0tuple",) + tuple(_frozen(v) for v in value)
-    return value
-
-
 class RuleKeysMemo:
     """`RulePolicy._get_possible_keys` with its first filter (the latest state) kept."""
 
@@ -151,7 +138,7 @@ class RuleKeysMemo:
         if not states:
             return self.__wrapped__(policy, lookup, states)
         kept = self._table(policy, lookup)
-        latest = _frozen(states[-1])
+        latest = frozen(states[-1])
         fitting = kept.get(latest)
         if fitting is None:
             fitting = frozenset(k for k in lookup if policy._is_rule_applicable(k, 0, states[-1]))

@@ -54,7 +54,7 @@ class PastStates:
     def __call__(self, tracker, domain, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
                  rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         key = (tracker.sender_id, id(domain), tracker.is_rule_tracker, tracker._max_event_history,
-               tuple(tracker.slots), omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
+               tuple(tracker.slots), omit_unset_slots, ignore_rule_only_turns, frozen(rule_only_data))
         applied = tracker.applied_events()
         with self._lock:
             replay = self._kept.pop(key, None)
@@ -67,10 +67,6 @@ class PastStates:
             while len(self._kept) > self.max_conversations:
                 self._kept.popitem(last=False)
         return states
-
-    def forget(self) -> None:
-        with self._lock:
-            self._kept.clear()
 
     def _continue(self, replay: _Replay, applied: List[Any], domain, omit_unset_slots: bool,
                   ignore_rule_only_turns: bool, rule_only_data) -> List[Dict[str, Any]]:
@@ -117,10 +113,16 @@ def _starts_with(events: List[Any], prefix: List[Any]) -> bool:
     return len(events) >= len(prefix) and all(a is b for a, b in zip(events, prefix))
 
 
-def _frozen(value: Any) -> Any:
+def frozen(value: Any) -> Any:
+    """A hashable copy of a dialogue state or the policies' rule-only data (dicts, lists,
+    tuples, sets of strings and numbers) that equals another's exactly when the two are
+    equal with their types: a list and a tuple differ (Rasa's rule matching tells them
+    apart), as do a dict and a tuple of pairs."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return (type(value).__name__,) + tuple(_frozen(v) for v in value)
+        return ("\0dict",) + tuple(sorted((k, frozen(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("\0set", frozenset(frozen(v) for v in value))
+    if isinstance(value, (list, tuple)):
+        return ("\0" + type(value).__name__,) + tuple(frozen(v) for v in value)
     return value
 
