@@ -57,6 +57,7 @@ from rasa.shared.exceptions import RasaException
 from bot import chart_links
 from bot.channels.limits import MAX_MESSAGE_CHARS, check_message, read_json
 from bot.settings import database_url
+from bot.store import stored_chart
 from bot.store.updates import TelegramUpdateLog, UpdateLogUnavailable, storable
 
 logger = logging.getLogger(__name__)
@@ -281,12 +282,6 @@ def build_inline_keyboard(buttons: Iterable[Dict[str, Any]], payloads: CallbackP
     return {"inline_keyboard": rows}
 
 
-def _stored_chart(token: str) -> Optional[bytes]:
-    from bot.store import default_store
-
-    return default_store().chart_png(token)
-
-
 def decode_data_uri(uri: str) -> Optional[Tuple[str, bytes]]:
     """(mime type, bytes) of a base64 `data:image/...` URI, None if it is not one."""
     match = DATA_URI_RE.match(uri.strip())
@@ -317,7 +312,7 @@ class TelegramOutput(OutputChannel):
                  charts: Optional[Callable[[str], Optional[bytes]]] = None) -> None:
         """`charts`: a progress chart's PNG by token (bot.chart_links), the store's by default."""
         self._token = token
-        self._charts = charts or _stored_chart
+        self._charts = charts or stored_chart
         self.api_base = api_base.rstrip("/")
         self.timeout = timeout
         self.payloads = payloads or CallbackPayloads()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Optional
 from functools import lru_cache
 
 from bot.settings import database_url
@@ -33,3 +34,9 @@ def default_store() -> CoachStore:
 @lru_cache(maxsize=None)
 def _default_store() -> CoachStore:
     return open_store(database_url())
+
+
+def stored_chart(token: str) -> Optional[bytes]:
+    """A kept progress chart's PNG from the `DATABASE_URL` store (None if not kept): what the
+    web page's server and the Telegram channel hand out for a chart link (bot.chart_links)."""
+    return default_store().chart_png(token)

@@ -88,17 +88,14 @@ async def chart(request: web.Request) -> web.Response:
     token = chart_links.chart_token(request.path)
     if token is None:
         raise web.HTTPNotFound()
-    png = await asyncio.get_running_loop().run_in_executor(None, request.app["charts"], token)
+    charts = request.app["charts"]
+    if charts is None:  # the store, imported on the first chart: the page's server starts without it
+        from bot.store import stored_chart as charts
+    png = await asyncio.get_running_loop().run_in_executor(None, charts, token)
     if png is None:
         raise web.HTTPNotFound()
     return web.Response(body=png, content_type="image/png",
                         headers={"Cache-Control": "private, max-age=86400"})
-
-
-def _stored_chart(token: str) -> Optional[bytes]:
-    from bot.store import default_store
-
-    return default_store().chart_png(token)
 
 
 async def index(_request: web.Request) -> web.FileResponse:
@@ -205,8 +202,8 @@ async def security_headers(request: web.Request, handler):
 
 
 def make_app(rasa_url: str, rasa_port: Optional[int] = None,
-             charts: Callable[[str], Optional[bytes]] = _stored_chart) -> web.Application:
-    """`charts`: a chart's PNG by token (the store's by default; run in a worker thread)."""
+             charts: Optional[Callable[[str], Optional[bytes]]] = None) -> web.Application:
+    """`charts`: a chart's PNG by token (bot.store.stored_chart if None; run in a worker thread)."""
     app = web.Application(client_max_size=64 * 1024, middlewares=[security_headers])
     app["charts"] = charts
     app["rasa_url"] = rasa_url
