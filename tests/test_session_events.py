@@ -100,12 +100,13 @@ def test_a_session_with_entities_added_is_not_kept():
 
 # --- the tracker store --------------------------------------------------------------------
 
-def _stores(url: str):
-    return CoachTrackerStore(DOMAIN, host=url), CoachTrackerStore(DOMAIN, host=url), SQLTrackerStore(DOMAIN, host=url)
-
-
-def _dispose(*stores):
-    for store in stores:
+@pytest.fixture
+def stores(any_db_url):
+    """The coach's store, a second instance of it, and Rasa's own, on one database."""
+    made = (CoachTrackerStore(DOMAIN, host=any_db_url), CoachTrackerStore(DOMAIN, host=any_db_url),
+            SQLTrackerStore(DOMAIN, host=any_db_url))
+    yield made
+    for store in made:
         store.engine.dispose()
 
 
@@ -153,8 +154,8 @@ async def _first_turn(store, sender: str, at: float) -> None:
     await store.save(tracker)
 
 
-def test_a_turn_reads_only_the_new_rows_data(any_db_url):
-    ours, other, rasas = _stores(any_db_url)
+def test_a_turn_reads_only_the_new_rows_data(stores):
+    ours, other, rasas = stores
     sender = f"s-{uuid.uuid4().hex}"
 
     async def scenario():
@@ -172,11 +173,10 @@ def test_a_turn_reads_only_the_new_rows_data(any_db_url):
         await _same_as_rasa(ours, rasas, sender)
 
     asyncio.run(scenario())
-    _dispose(ours, other, rasas)
 
 
-def test_changes_to_a_turns_tracker_that_were_not_saved_do_not_reach_the_next_turn(any_db_url):
-    ours, other, rasas = _stores(any_db_url)
+def test_changes_to_a_turns_tracker_that_were_not_saved_do_not_reach_the_next_turn(stores):
+    ours, other, rasas = stores
     sender = f"s-{uuid.uuid4().hex}"
 
     async def scenario():
@@ -189,11 +189,10 @@ def test_changes_to_a_turns_tracker_that_were_not_saved_do_not_reach_the_next_tu
         assert second.latest_message.text == "a 3"
 
     asyncio.run(scenario())
-    _dispose(ours, other, rasas)
 
 
-def test_rows_another_instance_wrote_an_erasure_and_a_new_session_are_all_seen(any_db_url):
-    ours, other, rasas = _stores(any_db_url)
+def test_rows_another_instance_wrote_an_erasure_and_a_new_session_are_all_seen(stores):
+    ours, other, rasas = stores
     sender = f"s-{uuid.uuid4().hex}"
 
     async def scenario():
@@ -226,17 +225,16 @@ def test_rows_another_instance_wrote_an_erasure_and_a_new_session_are_all_seen(a
         assert [e.as_dict() for e in again.events] == [e.as_dict() for e in list(fresh.events)[1:]]
 
     asyncio.run(scenario())
-    _dispose(ours, other, rasas)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["ours", "other", "rasa"]),
                           st.sampled_from(["message", "session", "erase", "read"])),
                 min_size=1, max_size=14))
-def test_random_turns_on_several_instances_read_as_rasas_store_reads(any_db_url, steps):
-    """Each example is a new person on the same database (the fixture is made once per
+def test_random_turns_on_several_instances_read_as_rasas_store_reads(stores, steps):
+    """Each example is a new person on the same stores (the fixture is made once per
     database, so the examples share it)."""
-    ours, other, rasas = _stores(any_db_url)
+    ours, other, rasas = stores
     writers = {"ours": ours, "other": other, "rasa": rasas}
     sender = f"s-{uuid.uuid4().hex}"
 
@@ -265,4 +263,3 @@ def test_random_turns_on_several_instances_read_as_rasas_store_reads(any_db_url,
                 await _same_as_rasa(reader, rasas, sender)
 
     asyncio.run(scenario())
-    _dispose(ours, other, rasas)
